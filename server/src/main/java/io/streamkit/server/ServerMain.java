@@ -1,0 +1,115 @@
+package io.streamkit.server;
+
+import io.streamkit.server.internal.PluginLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The server's command line: {@code java -jar streamkit-server.jar --port 9090}. Every option can also be
+ * given as an environment variable {@code STREAMKIT_<NAME>} (the long option name in upper case with dashes
+ * as underscores, e.g. {@code STREAMKIT_PORT}); a flag wins over the environment, which wins over the default.
+ * An invalid value stops start-up with exit code 2 and a message naming the option and the value.
+ */
+@Command(
+    name = "streamkit-server",
+    mixinStandardHelpOptions = true,
+    versionProvider = ServerMain.Version.class,
+    defaultValueProvider = EnvironmentDefaults.class,
+    sortOptions = false,
+    description = "Runs the StreamKit gRPC streaming server.",
+    footer = "%nEvery option can also be set as an environment variable STREAMKIT_<NAME>, e.g. STREAMKIT_PORT=9090.")
+public final class ServerMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServerMain.class);
+
+  @Option(names = "--port", defaultValue = "9090", description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--plugins", description = "Folder of handler plug-in jars, searched with ServiceLoader (default: none).")
+  Path plugins;
+
+  @Option(
+      names = "--max-inbound-message-size",
+      defaultValue = "4MiB",
+      converter = ByteSizeConverter.class,
+      description = "Largest inbound message; larger ones fail with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+  long maxInboundMessageSize;
+
+  @Option(
+      names = "--max-queued-bytes-per-stream",
+      defaultValue = "4MiB",
+      converter = ByteSizeConverter.class,
+      description = "Bound of each stream's outbound buffer; a stream whose client does not read ends with RESOURCE_EXHAUSTED past it (default: ${DEFAULT-VALUE}).")
+  long maxQueuedBytesPerStream;
+
+  @Option(names = "--blocking-threads", defaultValue = "64", description = "Threads for @Blocking handlers (default: ${DEFAULT-VALUE}).")
+  int blockingThreads;
+
+  @Option(
+      names = "--shutdown-grace",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = "On SIGTERM, how long open streams may go on before they end with UNAVAILABLE (default: ${DEFAULT-VALUE}).")
+  Duration shutdownGrace;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns its exit code: 0 after a clean shutdown, 1 when start-up failed, 2 for bad options. */
+  static int run(String... args) {
+    CommandLine cli = new CommandLine(new ServerMain());
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          cmd.getErr().println("streamkit-server: " + e.getMessage());
+          log.error("start-up failed", e);
+          return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerSettings settings = settings();
+    StreamKitServer.Builder builder = StreamKitServer.builder().settings(settings);
+    ClassLoader loader = ServerMain.class.getClassLoader();
+    if (plugins != null) {
+      loader = PluginLoader.forDirectory(plugins, loader);
+    }
+    StreamKitServer server = builder.discoverHandlers(loader).build().start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "streamkit-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+
+  ServerSettings settings() {
+    if (maxInboundMessageSize > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "--max-inbound-message-size: " + maxInboundMessageSize + " (expected: at most 2 GiB - 1)");
+    }
+    return ServerSettings.builder()
+        .host(host)
+        .port(port)
+        .maxInboundMessageSize((int) maxInboundMessageSize)
+        .maxQueuedBytesPerStream(maxQueuedBytesPerStream)
+        .blockingThreads(blockingThreads)
+        .shutdownGracePeriod(shutdownGrace)
+        .build();
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = ServerMain.class.getPackage().getImplementationVersion();
+      return new String[] {"streamkit-server " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

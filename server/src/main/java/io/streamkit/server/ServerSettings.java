@@ -1,0 +1,147 @@
+package io.streamkit.server;
+
+import java.time.Duration;
+
+/**
+ * The server's tunable options, immutable. Built with {@link #builder()}, whose setters validate at once; the
+ * CLI ({@link ServerMain}) parses flags, environment variables and files into one of these.
+ *
+ * <p>Thread-safe (immutable).
+ */
+public final class ServerSettings {
+  /** 4 MiB, grpc-java's own default inbound limit. */
+  public static final int DEFAULT_MAX_INBOUND_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+  private final String host;
+  private final int port;
+  private final int maxInboundMessageSize;
+  private final long maxQueuedBytesPerStream;
+  private final int blockingThreads;
+  private final Duration shutdownGracePeriod;
+
+  private ServerSettings(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.maxInboundMessageSize = b.maxInboundMessageSize;
+    this.maxQueuedBytesPerStream = b.maxQueuedBytesPerStream;
+    this.blockingThreads = b.blockingThreads;
+    this.shutdownGracePeriod = b.shutdownGracePeriod;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int maxInboundMessageSize() {
+    return maxInboundMessageSize;
+  }
+
+  public long maxQueuedBytesPerStream() {
+    return maxQueuedBytesPerStream;
+  }
+
+  public int blockingThreads() {
+    return blockingThreads;
+  }
+
+  public Duration shutdownGracePeriod() {
+    return shutdownGracePeriod;
+  }
+
+  @Override
+  public String toString() {
+    return "ServerSettings{host=" + host + ", port=" + port
+        + ", maxInboundMessageSize=" + maxInboundMessageSize
+        + ", maxQueuedBytesPerStream=" + maxQueuedBytesPerStream
+        + ", blockingThreads=" + blockingThreads
+        + ", shutdownGracePeriod=" + shutdownGracePeriod + "}";
+  }
+
+  /** Builds {@link ServerSettings}. Thread-compatible. Each setter names the field and value it rejects. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = 9090;
+    private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
+    private long maxQueuedBytesPerStream = 4L * 1024 * 1024;
+    private int blockingThreads = 64;
+    private Duration shutdownGracePeriod = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    Builder from(ServerSettings s) {
+      host = s.host;
+      port = s.port;
+      maxInboundMessageSize = s.maxInboundMessageSize;
+      maxQueuedBytesPerStream = s.maxQueuedBytesPerStream;
+      blockingThreads = s.blockingThreads;
+      shutdownGracePeriod = s.shutdownGracePeriod;
+      return this;
+    }
+
+    /** Default {@code 0.0.0.0}. */
+    public Builder host(String host) {
+      if (host == null || host.isBlank()) {
+        throw new IllegalArgumentException("host: '" + host + "' (expected: a host name or IP address)");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** Default 9090; 0 picks a free port. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0 to 65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** In bytes. Default 4 MiB. */
+    public Builder maxInboundMessageSize(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxInboundMessageSize: " + bytes + " (expected: > 0 bytes)");
+      }
+      this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    /** In serialized bytes. Default 4 MiB. */
+    public Builder maxQueuedBytesPerStream(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxQueuedBytesPerStream: " + bytes + " (expected: > 0 bytes)");
+      }
+      this.maxQueuedBytesPerStream = bytes;
+      return this;
+    }
+
+    /** Default 64. */
+    public Builder blockingThreads(int threads) {
+      if (threads <= 0 || threads > 10_000) {
+        throw new IllegalArgumentException("blockingThreads: " + threads + " (expected: 1 to 10000)");
+      }
+      this.blockingThreads = threads;
+      return this;
+    }
+
+    /** Default 5 s. */
+    public Builder shutdownGracePeriod(Duration grace) {
+      if (grace == null || grace.isNegative()) {
+        throw new IllegalArgumentException("shutdownGracePeriod: " + grace + " (expected: a duration >= 0)");
+      }
+      this.shutdownGracePeriod = grace;
+      return this;
+    }
+
+    public ServerSettings build() {
+      return new ServerSettings(this);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package io.streamkit.server;
+
+/**
+ * A snapshot of a running server's stream figures. Immutable.
+ *
+ * @param openStreams Chat and Greeter streams open now
+ * @param streamsOpened streams opened since start
+ * @param queuedOutboundBytes serialized bytes waiting in all streams' outbound buffers now
+ * @param peakQueuedOutboundBytesPerStream the most any one stream had buffered at once since start; never more
+ *     than {@code maxQueuedBytesPerStream}
+ */
+public record ServerStats(
+    int openStreams, long streamsOpened, long queuedOutboundBytes, long peakQueuedOutboundBytesPerStream) {}

@@ -1,0 +1,84 @@
+package io.streamkit.server.handler;
+
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.streamkit.api.v1.Message;
+import java.net.SocketAddress;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * One Chat stream as a handler sees it: who is calling, whether the stream is still open, and the way to send
+ * outbound messages on it. The server creates one per stream and invalidates it when the stream ends; handlers
+ * never create or close it themselves, except by {@link #close(Status) ending the stream}.
+ *
+ * <p><b>Thread-safe.</b> Every method may be called from any thread, at any time, also after the callback that
+ * received the context returned. Sends from several threads are serialized: each message is written whole,
+ * in the order the sends returned.
+ *
+ * <p><b>Flow control and overflow.</b> Sends never block. A sent message is written to the transport while it
+ * is ready and is otherwise kept in the stream's outbound buffer, whose size is bounded by the server's
+ * {@code maxQueuedBytesPerStream}. A send that would exceed the bound ends the stream with RESOURCE_EXHAUSTED
+ * (the message names the limit), so one client that does not read cannot exhaust the server's memory.
+ *
+ * <p><b>After the end.</b> Once the stream ended, sends return {@code false} and do nothing;
+ * {@link #closeStatus()} tells how it ended. They never throw because the client went away.
+ */
+public interface StreamContext {
+
+  /** A server-unique id of this stream, also written in the server's log lines about it. */
+  String streamId();
+
+  /** The client's address, when the transport knows it. */
+  Optional<SocketAddress> remoteAddress();
+
+  /** The request headers the client sent when it opened the stream. Do not modify. */
+  Metadata requestHeaders();
+
+  /** The call's deadline, if the client set one. Long-lived streams normally have none. */
+  Optional<Deadline> deadline();
+
+  /**
+   * Per-stream attributes for handlers that keep state with the stream. Thread-safe; cleared when the stream
+   * ends.
+   */
+  ConcurrentMap<String, Object> attributes();
+
+  /**
+   * Sends {@code reply} as the answer to {@code request}: its {@code correlation_id} is set to the request's
+   * {@code id}, and its {@code route} to the request's route when the reply names none.
+   *
+   * @return {@code true} if the message was written or buffered; {@code false} if the stream already ended
+   */
+  boolean reply(Message request, Message reply);
+
+  /**
+   * Sends an unsolicited message on this stream (server push over the bidi stream).
+   *
+   * @return {@code true} if the message was written or buffered; {@code false} if the stream already ended
+   */
+  boolean send(Message message);
+
+  /**
+   * Ends the stream with {@code status}. With OK, messages already sent are delivered first; with an error,
+   * buffered messages are delivered before the status too. Idempotent: only the first close takes effect.
+   */
+  void close(Status status);
+
+  /** {@code true} until the stream ended (completed, cancelled, failed or closed by the server). */
+  boolean isOpen();
+
+  /** {@code true} when the client cancelled the stream or its deadline expired. */
+  boolean isCancelled();
+
+  /** How the stream ended, or empty while it is open. */
+  Optional<Status> closeStatus();
+
+  /**
+   * Runs {@code listener} once when the stream ends, for whatever reason (immediately if it already ended).
+   * Useful to stop work started for this stream, such as a timer that pushes messages. The listener runs on
+   * the thread that ended the stream and must not block.
+   */
+  void onEnd(Runnable listener);
+}

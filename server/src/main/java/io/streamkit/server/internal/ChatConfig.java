@@ -1,0 +1,7 @@
+package io.streamkit.server.internal;
+
+import java.util.concurrent.Executor;
+
+/** What every bidi stream of one server shares. Immutable. */
+public record ChatConfig(
+    RouteTable routes, StreamRegistry registry, Executor blockingExecutor, long maxQueuedBytesPerStream) {}
