@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
     versionProvider = ServerMain.Version.class,
     defaultValueProvider = EnvironmentDefaults.class,
     sortOptions = false,
+    usageHelpWidth = 120,
     description = "Runs the StreamKit gRPC streaming server.",
     footer = "%nEvery option can also be set as an environment variable STREAMKIT_<NAME>, e.g. STREAMKIT_PORT=9090.")
 public final class ServerMain implements Callable<Integer> {
@@ -91,18 +92,30 @@ public final class ServerMain implements Callable<Integer> {
   }
 
   ServerSettings settings() {
-    if (maxInboundMessageSize > Integer.MAX_VALUE) {
+    ServerSettings.Builder b = ServerSettings.builder();
+    option("--host", host, () -> b.host(host));
+    option("--port", port, () -> b.port(port));
+    option("--max-inbound-message-size", maxInboundMessageSize, () -> {
+      if (maxInboundMessageSize > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("expected at most 2 GiB - 1 bytes");
+      }
+      b.maxInboundMessageSize((int) maxInboundMessageSize);
+    });
+    option("--max-queued-bytes-per-stream", maxQueuedBytesPerStream, () -> b.maxQueuedBytesPerStream(maxQueuedBytesPerStream));
+    option("--blocking-threads", blockingThreads, () -> b.blockingThreads(blockingThreads));
+    option("--shutdown-grace", shutdownGrace, () -> b.shutdownGracePeriod(shutdownGrace));
+    return b.build();
+  }
+
+  /** Applies one option, turning the builder's complaint into one that names the option as the user wrote it. */
+  private static void option(String name, Object value, Runnable apply) {
+    try {
+      apply.run();
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "--max-inbound-message-size: " + maxInboundMessageSize + " (expected: at most 2 GiB - 1)");
+          "invalid value for option '" + name + "' (" + EnvironmentDefaults.variableFor(name) + "): '" + value
+              + "': " + e.getMessage(), e);
     }
-    return ServerSettings.builder()
-        .host(host)
-        .port(port)
-        .maxInboundMessageSize((int) maxInboundMessageSize)
-        .maxQueuedBytesPerStream(maxQueuedBytesPerStream)
-        .blockingThreads(blockingThreads)
-        .shutdownGracePeriod(shutdownGrace)
-        .build();
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -81,7 +81,7 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
 
   void start() {
     registry.register(this);
-    outbound.requestInitial(INBOUND_WINDOW);
+    outbound.start(INBOUND_WINDOW);
   }
 
   // ---- transport callbacks (event loop) ----

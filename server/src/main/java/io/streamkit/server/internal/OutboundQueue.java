@@ -119,11 +119,15 @@ final class OutboundQueue<RespT extends MessageLite> {
     }
   }
 
-  /** Requests the first {@code n} inbound messages. */
-  void requestInitial(int n) {
+  /**
+   * Starts the stream: sends the response headers at once (so the client learns the stream was accepted before
+   * any reply) and requests the first {@code window} inbound messages.
+   */
+  void start(int window) {
     synchronized (this) {
       if (!callClosed) {
-        call.request(n);
+        call.sendHeaders(new Metadata());
+        call.request(window);
       }
     }
   }

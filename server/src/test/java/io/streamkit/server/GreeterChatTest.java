@@ -1,0 +1,44 @@
+package io.streamkit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.streamkit.api.example.GreeterGrpc;
+import io.streamkit.api.example.MessageRequest;
+import io.streamkit.api.example.MessageResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GreeterChatTest {
+
+  @Test
+  void everyRequestIsAnsweredInOrderWithReceivedPrefixAndTheCallCompletesOk() throws Exception {
+    try (LoopbackServer s = LoopbackServer.start()) {
+      RecordingObserver<MessageResponse> replies = new RecordingObserver<>();
+      StreamObserver<MessageRequest> requests = GreeterGrpc.newStub(s.channel).chat(replies);
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        requests.onNext(MessageRequest.newBuilder().setContent("hello " + i + " ✓").build());
+        expected.add("Received: hello " + i + " ✓");
+      }
+      requests.onCompleted();
+
+      assertThat(replies.awaitStatus(Duration.ofSeconds(10)).getCode()).isEqualTo(Status.Code.OK);
+      assertThat(replies.values).extracting(MessageResponse::getReply).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void anEmptyStreamCompletesOkWithNoReplies() throws Exception {
+    try (LoopbackServer s = LoopbackServer.start()) {
+      RecordingObserver<MessageResponse> replies = new RecordingObserver<>();
+      GreeterGrpc.newStub(s.channel).chat(replies).onCompleted();
+
+      assertThat(replies.awaitStatus(Duration.ofSeconds(5)).getCode()).isEqualTo(Status.Code.OK);
+      assertThat(replies.values).isEmpty();
+    }
+  }
+}
