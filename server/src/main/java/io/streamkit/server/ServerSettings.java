@@ -18,6 +18,9 @@ public final class ServerSettings {
   private final long maxQueuedBytesPerStream;
   private final int blockingThreads;
   private final Duration shutdownGracePeriod;
+  private final int historyMaxEvents;
+  private final Duration historyMaxAge;
+  private final long maxSubscriberLag;
 
   private ServerSettings(Builder b) {
     this.host = b.host;
@@ -26,6 +29,9 @@ public final class ServerSettings {
     this.maxQueuedBytesPerStream = b.maxQueuedBytesPerStream;
     this.blockingThreads = b.blockingThreads;
     this.shutdownGracePeriod = b.shutdownGracePeriod;
+    this.historyMaxEvents = b.historyMaxEvents;
+    this.historyMaxAge = b.historyMaxAge;
+    this.maxSubscriberLag = b.maxSubscriberLag;
   }
 
   public static Builder builder() {
@@ -56,13 +62,28 @@ public final class ServerSettings {
     return shutdownGracePeriod;
   }
 
+  public int historyMaxEvents() {
+    return historyMaxEvents;
+  }
+
+  public Duration historyMaxAge() {
+    return historyMaxAge;
+  }
+
+  public long maxSubscriberLag() {
+    return maxSubscriberLag;
+  }
+
   @Override
   public String toString() {
     return "ServerSettings{host=" + host + ", port=" + port
         + ", maxInboundMessageSize=" + maxInboundMessageSize
         + ", maxQueuedBytesPerStream=" + maxQueuedBytesPerStream
         + ", blockingThreads=" + blockingThreads
-        + ", shutdownGracePeriod=" + shutdownGracePeriod + "}";
+        + ", shutdownGracePeriod=" + shutdownGracePeriod
+        + ", historyMaxEvents=" + historyMaxEvents
+        + ", historyMaxAge=" + historyMaxAge
+        + ", maxSubscriberLag=" + maxSubscriberLag + "}";
   }
 
   /** Builds {@link ServerSettings}. Thread-compatible. Each setter names the field and value it rejects. */
@@ -73,6 +94,9 @@ public final class ServerSettings {
     private long maxQueuedBytesPerStream = 4L * 1024 * 1024;
     private int blockingThreads = 64;
     private Duration shutdownGracePeriod = Duration.ofSeconds(5);
+    private int historyMaxEvents = 10_000;
+    private Duration historyMaxAge = Duration.ofHours(1);
+    private long maxSubscriberLag = 10_000;
 
     private Builder() {}
 
@@ -83,6 +107,9 @@ public final class ServerSettings {
       maxQueuedBytesPerStream = s.maxQueuedBytesPerStream;
       blockingThreads = s.blockingThreads;
       shutdownGracePeriod = s.shutdownGracePeriod;
+      historyMaxEvents = s.historyMaxEvents;
+      historyMaxAge = s.historyMaxAge;
+      maxSubscriberLag = s.maxSubscriberLag;
       return this;
     }
 
@@ -137,6 +164,37 @@ public final class ServerSettings {
         throw new IllegalArgumentException("shutdownGracePeriod: " + grace + " (expected: a duration >= 0)");
       }
       this.shutdownGracePeriod = grace;
+      return this;
+    }
+
+    /** Events the in-memory broker retains per topic for replay. Default 10,000. */
+    public Builder historyMaxEvents(int events) {
+      if (events <= 0) {
+        throw new IllegalArgumentException("historyMaxEvents: " + events + " (expected: > 0)");
+      }
+      this.historyMaxEvents = events;
+      return this;
+    }
+
+    /** Age past which the in-memory broker drops retained events. Default 1 hour. */
+    public Builder historyMaxAge(Duration age) {
+      if (age == null || age.isNegative() || age.isZero()) {
+        throw new IllegalArgumentException("historyMaxAge: " + age + " (expected: a duration > 0)");
+      }
+      this.historyMaxAge = age;
+      return this;
+    }
+
+    /**
+     * Events a subscriber may fall behind (among those published since it subscribed) before it is ended with
+     * RESOURCE_EXHAUSTED. Default 10,000 (a burst of publishes within one event-loop turn
+     * must not end a healthy subscriber; a slow one costs only its position, not a copy of the events).
+     */
+    public Builder maxSubscriberLag(long events) {
+      if (events <= 0) {
+        throw new IllegalArgumentException("maxSubscriberLag: " + events + " (expected: > 0)");
+      }
+      this.maxSubscriberLag = events;
       return this;
     }
 

@@ -6,6 +6,8 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.streamkit.server.broker.Broker;
+import io.streamkit.server.broker.InMemoryBroker;
 import io.streamkit.server.handler.MessageHandler;
 import io.streamkit.server.internal.ChatConfig;
 import io.streamkit.server.internal.ChatServices;
@@ -54,16 +56,27 @@ public final class StreamKitServer implements AutoCloseable {
   private final StreamRegistry registry = new StreamRegistry();
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService blockingExecutor;
+  private final Broker broker;
+  /** The broker this server created and must close; null when the application supplied its own. */
+  private final Broker ownedBroker;
   private final Server server;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private StreamKitServer(ServerSettings settings, List<MessageHandler> handlers) {
+  private StreamKitServer(ServerSettings settings, List<MessageHandler> handlers, Broker broker) {
     this.settings = settings;
     this.routes = RouteTable.of(handlers);
+    this.ownedBroker = broker == null
+        ? InMemoryBroker.builder()
+            .historyMaxEvents(settings.historyMaxEvents())
+            .historyMaxAge(settings.historyMaxAge())
+            .maxSubscriberLag(settings.maxSubscriberLag())
+            .build()
+        : null;
+    this.broker = broker == null ? ownedBroker : broker;
     this.blockingExecutor = newBlockingExecutor(settings.blockingThreads());
-    ChatConfig chat =
-        new ChatConfig(routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream());
+    ChatConfig chat = new ChatConfig(
+        routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(), this.broker);
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
             // No thread hop per message: transport callbacks run on the event loop and our own code never
@@ -114,6 +127,14 @@ public final class StreamKitServer implements AutoCloseable {
     return routes.names();
   }
 
+  /**
+   * The broker behind Subscribe and Publish. An embedding application publishes with it directly, without
+   * gRPC: {@code server.broker().publish("orders", payload, Map.of())}.
+   */
+  public Broker broker() {
+    return broker;
+  }
+
   /** Current stream figures. */
   public ServerStats stats() {
     return new ServerStats(
@@ -155,6 +176,9 @@ public final class StreamKitServer implements AutoCloseable {
       server.shutdownNow();
     } finally {
       blockingExecutor.shutdown();
+      if (ownedBroker != null) {
+        ownedBroker.close();
+      }
     }
     log.info("StreamKit server stopped");
   }
@@ -183,6 +207,7 @@ public final class StreamKitServer implements AutoCloseable {
     private final ServerSettings.Builder settings = ServerSettings.builder();
     private final List<MessageHandler> handlers = new ArrayList<>();
     private boolean builtIns = true;
+    private Broker broker;
 
     private Builder() {}
 
@@ -231,6 +256,37 @@ public final class StreamKitServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The broker for Subscribe, Publish and handlers' topics. The application keeps ownership: the server does
+     * not close it. Default: an {@link InMemoryBroker} configured from the history settings, closed with the
+     * server.
+     */
+    public Builder broker(Broker broker) {
+      if (broker == null) {
+        throw new IllegalArgumentException("broker: null (expected: a Broker)");
+      }
+      this.broker = broker;
+      return this;
+    }
+
+    /** In-memory broker: events retained per topic. Default 10,000. */
+    public Builder historyMaxEvents(int events) {
+      settings.historyMaxEvents(events);
+      return this;
+    }
+
+    /** In-memory broker: age past which retained events are dropped. Default 1 hour. */
+    public Builder historyMaxAge(Duration age) {
+      settings.historyMaxAge(age);
+      return this;
+    }
+
+    /** In-memory broker: how far behind a subscriber may fall before it is ended. Default 10,000 events. */
+    public Builder maxSubscriberLag(long events) {
+      settings.maxSubscriberLag(events);
+      return this;
+    }
+
     /** Registers a handler in code (for embedding); it joins those found with ServiceLoader. */
     public Builder handler(MessageHandler handler) {
       if (handler == null) {
@@ -267,7 +323,7 @@ public final class StreamKitServer implements AutoCloseable {
         all.add(new GreeterHandler());
       }
       all.addAll(handlers);
-      return new StreamKitServer(settings.build(), all);
+      return new StreamKitServer(settings.build(), all, broker);
     }
   }
 }

@@ -68,17 +68,4 @@ class ChatRoutingTest {
       assertThat(replies.values.get(5).hasError()).isFalse();
     }
   }
-
-  @Test
-  void subscribeAndPublishAnswerUnimplementedUntilServerPushExists() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start()) {
-      RecordingObserver<io.streamkit.api.v1.Event> events = new RecordingObserver<>();
-      StreamServiceGrpc.newStub(s.channel)
-          .subscribe(io.streamkit.api.v1.SubscribeRequest.getDefaultInstance(), events);
-
-      Status status = events.awaitStatus(Duration.ofSeconds(5));
-      assertThat(status.getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-      assertThat(status.getDescription()).contains("streamkit.v1.StreamService/Subscribe");
-    }
-  }
 }

@@ -15,7 +15,10 @@ public final class LoopbackServer implements AutoCloseable {
 
   private LoopbackServer(StreamKitServer server) {
     this.server = server;
-    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+        // Test observers never block: take callbacks on the event loop, like a tuned client would.
+        .directExecutor()
+        .build();
   }
 
   public static LoopbackServer start(Consumer<StreamKitServer.Builder> configure) {

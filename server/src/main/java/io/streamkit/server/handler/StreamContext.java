@@ -3,9 +3,14 @@ package io.streamkit.server.handler;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import com.google.protobuf.ByteString;
 import io.streamkit.api.v1.Message;
+import io.streamkit.server.broker.Position;
+import io.streamkit.server.broker.Published;
 import java.net.SocketAddress;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 
 /**
@@ -81,4 +86,27 @@ public interface StreamContext {
    * the thread that ended the stream and must not block.
    */
   void onEnd(Runnable listener);
+
+  /**
+   * Publishes an event to {@code topic} through the server's broker, as the Publish RPC would.
+   *
+   * @return completes with the event's offset and epoch once stored, or exceptionally with a
+   *     {@link io.grpc.StatusException} (INVALID_ARGUMENT for a bad topic name, UNAVAILABLE when the broker
+   *     cannot store it)
+   */
+  CompletableFuture<Published> publish(String topic, ByteString payload, Map<String, String> headers);
+
+  /**
+   * Attaches this stream to {@code topic}: its events, from {@code position} on, are sent on this stream as
+   * unsolicited messages (see {@code TopicEvent.asChatMessage()}: route {@code topic:<name>}, headers
+   * {@code streamkit-topic}, {@code streamkit-offset}, {@code streamkit-epoch}). Delivery follows the stream's
+   * flow control; a stream that falls too far behind is ended with RESOURCE_EXHAUSTED. Attaching a topic
+   * already attached does nothing. Detached automatically when the stream ends.
+   *
+   * @throws IllegalArgumentException if {@code topic} is not a valid topic name
+   */
+  void attach(String topic, Position position);
+
+  /** Stops delivery of {@code topic}'s events to this stream. Does nothing if it was not attached. */
+  void detach(String topic);
 }

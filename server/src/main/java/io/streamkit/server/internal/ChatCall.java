@@ -1,5 +1,6 @@
 package io.streamkit.server.internal;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -9,12 +10,21 @@ import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.streamkit.api.v1.Error;
 import io.streamkit.api.v1.Message;
+import io.streamkit.server.broker.Broker;
+import io.streamkit.server.broker.BrokerSubscription;
+import io.streamkit.server.broker.EventSink;
+import io.streamkit.server.broker.Position;
+import io.streamkit.server.broker.Published;
+import io.streamkit.server.broker.TopicEvent;
+import io.streamkit.server.broker.Topics;
 import io.streamkit.server.handler.MessageHandler;
 import io.streamkit.server.handler.StreamContext;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,6 +59,9 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
   private final Context grpcContext;
   private final SerialLane lane;
   private final OutboundQueue<RespT> outbound;
+  private final Broker broker;
+  /** Topics attached to this stream; guarded by itself. */
+  private final Map<String, BrokerSubscription> attached = new java.util.HashMap<>(0);
 
   /** Handlers opened on this stream, in order. Confined to the lane. */
   private final List<MessageHandler> opened = new ArrayList<>(2);
@@ -72,6 +85,7 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
     this.requestHeaders = requestHeaders;
     this.adapter = adapter;
     this.routes = config.routes();
+    this.broker = config.broker();
     this.registry = config.registry();
     this.streamId = registry.nextStreamId("chat");
     this.grpcContext = Context.current();
@@ -129,6 +143,16 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
   @Override
   public void onReady() {
     outbound.onReady();
+    List<BrokerSubscription> subscriptions;
+    synchronized (attached) {
+      if (attached.isEmpty()) {
+        return;
+      }
+      subscriptions = List.copyOf(attached.values());
+    }
+    for (BrokerSubscription s : subscriptions) {
+      s.resume();
+    }
   }
 
   // ---- dispatch (in the lane) ----
@@ -228,6 +252,7 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
       log.debug("stream {} ended by the server: {}", streamId, status);
     }
     runEndListeners();
+    detachAll();
     runLifecycle(() -> runCloseHooks(status));
   }
 
@@ -354,6 +379,82 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
       }
     }
     listener.run();
+  }
+
+  @Override
+  public CompletableFuture<Published> publish(String topic, ByteString payload, Map<String, String> headers) {
+    return broker.publish(topic, payload, headers);
+  }
+
+  @Override
+  public void attach(String topic, Position position) {
+    Topics.check(topic);
+    synchronized (attached) {
+      if (ended.get() || attached.containsKey(topic)) {
+        return;
+      }
+      // Reserve the topic first, so that a concurrent attach of the same topic does nothing.
+      attached.put(topic, NOT_YET);
+    }
+    BrokerSubscription subscription = broker.subscribe(topic, position, new TopicSink());
+    boolean cancel;
+    synchronized (attached) {
+      cancel = ended.get() || attached.get(topic) != NOT_YET;
+      if (!cancel) {
+        attached.put(topic, subscription);
+      }
+    }
+    if (cancel) {
+      subscription.cancel();
+    }
+  }
+
+  @Override
+  public void detach(String topic) {
+    BrokerSubscription subscription;
+    synchronized (attached) {
+      subscription = attached.remove(topic);
+    }
+    if (subscription != null) {
+      subscription.cancel();
+    }
+  }
+
+  private void detachAll() {
+    List<BrokerSubscription> subscriptions;
+    synchronized (attached) {
+      subscriptions = List.copyOf(attached.values());
+      attached.clear();
+    }
+    for (BrokerSubscription s : subscriptions) {
+      s.cancel();
+    }
+  }
+
+  private static final BrokerSubscription NOT_YET = new BrokerSubscription() {
+    @Override
+    public void resume() {}
+
+    @Override
+    public void cancel() {}
+  };
+
+  /** Delivers an attached topic's events on this stream, within its flow control. */
+  private final class TopicSink implements EventSink {
+    @Override
+    public boolean isReady() {
+      return outbound.readyForPush();
+    }
+
+    @Override
+    public void onEvent(TopicEvent event) {
+      send(event.asChatMessage());
+    }
+
+    @Override
+    public void onEnd(Status status) {
+      close(status);
+    }
   }
 
   @Override

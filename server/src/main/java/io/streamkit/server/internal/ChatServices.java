@@ -1,25 +1,49 @@
 package io.streamkit.server.internal;
 
 import com.google.protobuf.MessageLite;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
+import io.grpc.ServiceDescriptor;
 import io.streamkit.api.example.GreeterGrpc;
 import io.streamkit.api.v1.StreamServiceGrpc;
+import io.streamkit.api.v1.SubscribeRequest;
+import io.streamkit.server.broker.TopicEvent;
 
 /** Builds the service definitions the server exposes. */
 public final class ChatServices {
   private ChatServices() {}
 
-  /** streamkit.v1.StreamService: Chat through the handler machinery; Subscribe and Publish not yet served. */
+  /**
+   * The server side of Subscribe: the generated descriptor's name and request type, with a response marshaller
+   * that writes each event's pre-encoded bytes (identical on the wire to the generated one).
+   */
+  static final MethodDescriptor<SubscribeRequest, TopicEvent> SUBSCRIBE =
+      StreamServiceGrpc.getSubscribeMethod().toBuilder(
+              StreamServiceGrpc.getSubscribeMethod().getRequestMarshaller(), EventWireMarshaller.INSTANCE)
+          .build();
+
+  /** streamkit.v1.StreamService: Chat through the handler machinery; Subscribe and Publish on the broker. */
   public static ServerServiceDefinition streamService(ChatConfig config) {
-    return ServerServiceDefinition.builder(StreamServiceGrpc.getServiceDescriptor())
+    ServiceDescriptor generated = StreamServiceGrpc.getServiceDescriptor();
+    ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(generated.getName())
+        .setSchemaDescriptor(generated.getSchemaDescriptor()) // keeps server reflection complete
+        .addMethod(StreamServiceGrpc.getChatMethod())
+        .addMethod(SUBSCRIBE)
+        .addMethod(StreamServiceGrpc.getPublishMethod())
+        .build();
+    return ServerServiceDefinition.builder(descriptor)
         .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(WireAdapter.IDENTITY, config))
-        .addMethod(StreamServiceGrpc.getSubscribeMethod(), unimplemented(StreamServiceGrpc.getSubscribeMethod()))
-        .addMethod(StreamServiceGrpc.getPublishMethod(), unimplemented(StreamServiceGrpc.getPublishMethod()))
+        .addMethod(SUBSCRIBE, (call, headers) -> {
+          SubscribeCall subscribe = new SubscribeCall(call, config.broker(), config.registry());
+          subscribe.start();
+          return subscribe;
+        })
+        .addMethod(StreamServiceGrpc.getPublishMethod(), (call, headers) -> {
+          PublishCall publish = new PublishCall(call, config.broker(), config.registry());
+          publish.start();
+          return publish;
+        })
         .build();
   }
 
@@ -36,16 +60,6 @@ public final class ChatServices {
       ChatCall<ReqT, RespT> chat = new ChatCall<>(call, headers, adapter, config);
       chat.start();
       return chat;
-    };
-  }
-
-  private static <ReqT, RespT> ServerCallHandler<ReqT, RespT> unimplemented(MethodDescriptor<ReqT, RespT> method) {
-    return (ServerCall<ReqT, RespT> call, Metadata headers) -> {
-      call.close(
-          Status.UNIMPLEMENTED.withDescription(
-              method.getFullMethodName() + " is not implemented by this server version"),
-          new Metadata());
-      return new ServerCall.Listener<>() {};
     };
   }
 }

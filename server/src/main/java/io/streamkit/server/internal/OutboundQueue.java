@@ -176,6 +176,11 @@ final class OutboundQueue<RespT extends MessageLite> {
     }
   }
 
+  /** Whether a pushed message would be written straight through now (nothing queued, transport ready). */
+  synchronized boolean readyForPush() {
+    return terminal == null && deque.isEmpty() && !callClosed && call.isReady();
+  }
+
   synchronized Status terminalStatus() {
     return terminal;
   }

@@ -1,0 +1,26 @@
+package io.streamkit.server.broker;
+
+import io.grpc.Status;
+
+/**
+ * Where a broker delivers one subscription's events: implemented by the server for each subscriber stream.
+ *
+ * <p>Callbacks for one subscription are serialized. The broker calls {@link #onEvent} only after
+ * {@link #isReady()} returned true, in offset order; when the sink stops being ready, the broker keeps the
+ * subscription's position (no copy of the events) until {@link BrokerSubscription#resume()}. None of these
+ * methods may block.
+ */
+public interface EventSink {
+
+  /** Whether the subscriber's transport can take another event now. */
+  boolean isReady();
+
+  /** Delivers the next event. */
+  void onEvent(TopicEvent event);
+
+  /**
+   * The broker ended the subscription: RESOURCE_EXHAUSTED when the subscriber fell too far behind, UNAVAILABLE
+   * when the broker cannot serve it. No callback follows.
+   */
+  void onEnd(Status status);
+}

@@ -1,0 +1,20 @@
+/**
+ * The {@link io.streamkit.server.broker.Broker} SPI: where topics live, how events get their offsets, and how
+ * they reach subscribers; and {@link io.streamkit.server.broker.InMemoryBroker}, the default.
+ *
+ * <h2>Vocabulary</h2>
+ * <ul>
+ *   <li><b>topic</b>: a named, ordered stream of events; 1 to 256 characters of {@code [A-Za-z0-9._:/-]}.</li>
+ *   <li><b>offset</b>: an event's position in its topic: 1 for the first event, then 2, 3, ... with no hole,
+ *       so a subscriber that sees offset 7 after offset 5 knows it missed offset 6.</li>
+ *   <li><b>epoch</b>: an opaque string naming one history of a topic. It is fixed when the history begins and
+ *       changes whenever the broker may have lost that history (the in-memory broker after a restart, or a
+ *       topic that was freed while idle). An offset means something only together with its epoch.</li>
+ *   <li><b>retention</b>: how much history a topic keeps (a number of events and an age).</li>
+ *   <li><b>position</b>: where a subscription starts: live only, everything retained, or after an offset.</li>
+ *   <li><b>gap</b>: offsets a subscriber will never see because retention dropped them; <b>reset</b>: a new
+ *       epoch, or an offset lower than one already seen, meaning continuity is lost.</li>
+ *   <li><b>lag</b>: how many events a subscriber is behind the topic's last offset.</li>
+ * </ul>
+ */
+package io.streamkit.server.broker;

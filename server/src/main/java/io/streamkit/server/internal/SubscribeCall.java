@@ -1,0 +1,177 @@
+package io.streamkit.server.internal;
+
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import io.streamkit.api.v1.SubscribeRequest;
+import io.streamkit.api.v1.TopicSubscription;
+import io.streamkit.server.broker.Broker;
+import io.streamkit.server.broker.BrokerSubscription;
+import io.streamkit.server.broker.EventSink;
+import io.streamkit.server.broker.Position;
+import io.streamkit.server.broker.TopicEvent;
+import io.streamkit.server.broker.Topics;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One Subscribe stream: one broker subscription per requested topic, all writing to the same call.
+ *
+ * <p>Concurrency: the monitor guards every use of the ServerCall (sends come from publishers' threads and
+ * from this stream's event loop). Nothing is queued here: while the call is not ready the broker keeps each
+ * subscription's position and resumes on onReady, so a slow subscriber holds no copy of any event.
+ */
+final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implements StreamRegistry.Closeable {
+  private final ServerCall<SubscribeRequest, TopicEvent> call;
+  private final Broker broker;
+  private final StreamRegistry registry;
+  private final List<BrokerSubscription> subscriptions = new ArrayList<>(1);
+  private boolean closed;
+  private boolean unregistered;
+
+  SubscribeCall(ServerCall<SubscribeRequest, TopicEvent> call, Broker broker, StreamRegistry registry) {
+    this.call = call;
+    this.broker = broker;
+    this.registry = registry;
+  }
+
+  void start() {
+    registry.register(this);
+    synchronized (this) {
+      call.request(1);
+    }
+  }
+
+  @Override
+  public void onMessage(SubscribeRequest request) {
+    String problem = validate(request);
+    if (problem != null) {
+      close(Status.INVALID_ARGUMENT.withDescription(problem));
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      call.sendHeaders(new Metadata());
+    }
+    for (TopicSubscription t : request.getTopicsList()) {
+      Position position =
+          t.hasAfterOffset() ? Position.after(t.getAfterOffset(), t.getEpoch()) : Position.live();
+      BrokerSubscription subscription = broker.subscribe(t.getTopic(), position, new Sink());
+      boolean cancel;
+      synchronized (this) {
+        cancel = closed;
+        if (!cancel) {
+          subscriptions.add(subscription);
+        }
+      }
+      if (cancel) {
+        subscription.cancel();
+        return;
+      }
+    }
+  }
+
+  static String validate(SubscribeRequest request) {
+    if (request.getTopicsCount() == 0) {
+      return "SubscribeRequest.topics is empty (expected: at least one topic)";
+    }
+    Set<String> seen = new HashSet<>();
+    for (TopicSubscription t : request.getTopicsList()) {
+      String problem = Topics.problem(t.getTopic());
+      if (problem != null) {
+        return problem;
+      }
+      if (!seen.add(t.getTopic())) {
+        return "topic '" + t.getTopic() + "' is requested twice (expected: each topic once per request)";
+      }
+      if (t.hasAfterOffset() && t.getAfterOffset() < 0) {
+        return "after_offset of topic '" + t.getTopic() + "' is " + Long.toUnsignedString(t.getAfterOffset())
+            + " (expected: below 2^63)";
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void onReady() {
+    for (BrokerSubscription s : snapshot()) {
+      s.resume();
+    }
+  }
+
+  @Override
+  public void onCancel() {
+    ended();
+  }
+
+  @Override
+  public void onComplete() {
+    ended();
+  }
+
+  @Override
+  public void abort(Status status) {
+    close(status);
+  }
+
+  private void close(Status status) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      call.close(status, new Metadata());
+    }
+    cancelAll();
+  }
+
+  private void ended() {
+    synchronized (this) {
+      closed = true;
+      if (unregistered) {
+        return;
+      }
+      unregistered = true;
+    }
+    cancelAll();
+    registry.unregister(this);
+  }
+
+  private void cancelAll() {
+    for (BrokerSubscription s : snapshot()) {
+      s.cancel();
+    }
+  }
+
+  private synchronized List<BrokerSubscription> snapshot() {
+    return List.copyOf(subscriptions);
+  }
+
+  /** One topic's delivery into the shared call. */
+  private final class Sink implements EventSink {
+    @Override
+    public boolean isReady() {
+      synchronized (SubscribeCall.this) {
+        return !closed && call.isReady();
+      }
+    }
+
+    @Override
+    public void onEvent(TopicEvent event) {
+      synchronized (SubscribeCall.this) {
+        if (!closed) {
+          call.sendMessage(event);
+        }
+      }
+    }
+
+    @Override
+    public void onEnd(Status status) {
+      close(status);
+    }
+  }
+}
