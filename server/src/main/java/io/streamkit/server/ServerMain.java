@@ -87,8 +87,11 @@ public final class ServerMain implements Callable<Integer> {
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           cmd.getErr().println("streamkit-server: " + e.getMessage());
+          if (e instanceof IllegalArgumentException) {
+            return 2; // a bad option value: the one-line message says all, a stack trace would hide it
+          }
           log.error("start-up failed", e);
-          return e instanceof IllegalArgumentException ? 2 : 1;
+          return 1;
         });
     return cli.execute(args);
   }
@@ -102,8 +105,13 @@ public final class ServerMain implements Callable<Integer> {
       loader = PluginLoader.forDirectory(plugins, loader);
     }
     StreamKitServer server = builder.discoverHandlers(loader).build().start();
+    // SIGTERM and SIGINT start the graceful drain; main then returns and the process exits 0 (a plain shutdown
+    // hook would run the same drain but leave the JVM's exit code at 143). The hook stays for other exits.
+    Runnable drain = () -> new Thread(server::close, "streamkit-drain").start();
+    SignalHandlers.onTerminate(drain);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "streamkit-shutdown"));
     server.awaitTermination();
+    server.close(); // idempotent: waits for the drain started by the signal to finish
     return 0;
   }
 

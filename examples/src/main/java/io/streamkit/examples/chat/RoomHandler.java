@@ -6,6 +6,7 @@ import io.streamkit.api.v1.Error;
 import io.streamkit.api.v1.Message;
 import io.streamkit.server.handler.MessageHandler;
 import io.streamkit.server.handler.StreamContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>A stream <em>joins</em> with its first message to this route, which must carry the header
  *       {@value #USER} (the member's name) and may carry {@value #ROOM} (default {@value #DEFAULT_ROOM}). The
- *       join is answered with a reply whose payload lists the members present, comma-separated, and every other
+ *       join is answered with a reply whose payload lists the members present, the new one included, sorted
+ *       and comma-separated; that reply is the first message the stream gets from this route. Every other
  *       member gets a push with {@value #EVENT}{@code =}{@value #JOINED}. A first message without a user is
  *       answered with an INVALID_ARGUMENT error reply and joins nothing.</li>
  *   <li>Every message with a non-empty payload, the joining one included, is pushed to every <em>other</em>
@@ -28,10 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  * Pushes carry route {@code room}, the {@value #ROOM} header and no correlation id.
  *
- * <p>Thread-safe: one instance serves every stream. Callbacks of one stream are serialized by the server, so a
- * stream's membership (kept in its {@link StreamContext#attributes()}) needs no lock; the rooms are concurrent
- * maps. Pushes never block: a member that stops reading ends with RESOURCE_EXHAUSTED once its outbound buffer
- * is full (the server's {@code maxQueuedBytesPerStream}), without slowing the others down.
+ * <p>Thread-safe: one instance serves every stream. Callbacks of one stream are serialized by the server, so
+ * joining and leaving, both per stream, need no lock of their own; memberships and rooms are concurrent maps.
+ * Pushes never block: a member that stops reading ends with RESOURCE_EXHAUSTED once its outbound buffer is full
+ * (the server's {@code maxQueuedBytesPerStream}), without slowing the others down.
  */
 public final class RoomHandler implements MessageHandler {
   /** The route this handler serves. */
@@ -53,8 +55,8 @@ public final class RoomHandler implements MessageHandler {
   /** {@value #EVENT} of a member whose stream ended; {@value #FROM} names them. */
   public static final String LEFT = "left";
 
-  private static final String MEMBER_ATTRIBUTE = RoomHandler.class.getName() + ".member";
-
+  /** Stream id to its membership, for the streams that joined. */
+  private final Map<String, Member> byStream = new ConcurrentHashMap<>();
   /** Room name to its members by stream id. A room is removed with its last member. */
   private final Map<String, Map<String, Member>> rooms = new ConcurrentHashMap<>();
 
@@ -70,7 +72,7 @@ public final class RoomHandler implements MessageHandler {
 
   @Override
   public void onMessage(StreamContext context, Message message) {
-    Member member = (Member) context.attributes().get(MEMBER_ATTRIBUTE);
+    Member member = byStream.get(context.streamId());
     if (member == null) {
       member = join(context, message);
       if (member == null) {
@@ -84,7 +86,7 @@ public final class RoomHandler implements MessageHandler {
 
   @Override
   public void onClose(StreamContext context, Status status) {
-    Member member = (Member) context.attributes().remove(MEMBER_ATTRIBUTE);
+    Member member = byStream.remove(context.streamId());
     if (member == null) {
       return;
     }
@@ -120,7 +122,20 @@ public final class RoomHandler implements MessageHandler {
     }
     String room = message.getHeadersOrDefault(ROOM, DEFAULT_ROOM);
     Member member = new Member(user, room, context);
-    context.attributes().put(MEMBER_ATTRIBUTE, member);
+    byStream.put(context.streamId(), member);
+    List<String> present = new ArrayList<>(members(room));
+    present.add(user);
+    present.sort(null);
+    // Reply before entering the room, so that the reply is the first message the member gets: pushes from
+    // other members' streams can reach this stream only once it is in the room.
+    context.reply(
+        message,
+        Message.newBuilder()
+            .putHeaders(ROOM, room)
+            .putHeaders(EVENT, JOINED)
+            .putHeaders(FROM, user)
+            .setPayload(ByteString.copyFromUtf8(String.join(",", present)))
+            .build());
     // compute() makes the join atomic with a concurrent removal of the room's last member.
     rooms.compute(
         room,
@@ -129,14 +144,6 @@ public final class RoomHandler implements MessageHandler {
           m.put(context.streamId(), member);
           return m;
         });
-    context.reply(
-        message,
-        Message.newBuilder()
-            .putHeaders(ROOM, room)
-            .putHeaders(EVENT, JOINED)
-            .putHeaders(FROM, user)
-            .setPayload(ByteString.copyFromUtf8(String.join(",", members(room))))
-            .build());
     broadcast(member, JOINED, ByteString.EMPTY);
     return member;
   }

@@ -24,27 +24,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Starts the packaged server jar as a real process, {@code java -jar streamkit-server.jar --plugins DIR}, with
  * the packaged reverse plug-in jar in DIR, and talks to it as any gRPC client would. Needs both jars, so it runs
- * in Maven's integration-test phase (failsafe), which passes their paths as system properties.
+ * in Maven's integration-test phase (failsafe), which passes their paths as system properties. One server
+ * process serves every test of the class: starting it takes most of the time, and the tests only read.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReversePluginProcessIT {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-
-  @TempDir Path pluginsDir;
 
   private Process server;
   private Path serverLog;
   private ManagedChannel channel;
 
-  @BeforeEach
-  void startServerProcessWithThePluginJar() throws Exception {
+  @BeforeAll
+  void startServerProcessWithThePluginJar(@TempDir Path pluginsDir) throws Exception {
     Path serverJar = jarFromProperty("streamkit.server.jar");
     Path pluginJar = jarFromProperty("streamkit.plugin.jar");
     Files.copy(pluginJar, pluginsDir.resolve(pluginJar.getFileName()));
@@ -67,7 +68,7 @@ class ReversePluginProcessIT {
     awaitServing();
   }
 
-  @AfterEach
+  @AfterAll
   void stopServerProcess() throws Exception {
     if (channel != null) {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -158,7 +159,9 @@ class ReversePluginProcessIT {
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
     Instant giveUp = Instant.now().plus(START_TIMEOUT);
     while (true) {
-      assertThat(server.isAlive()).as(() -> "server process exited with " + exitCode() + "\n" + log()).isTrue();
+      assertThat(server.isAlive())
+          .as(() -> "server process exited with " + exitCode() + "\n" + log())
+          .isTrue();
       try {
         ServingStatus status =
             health.withDeadlineAfter(1, TimeUnit.SECONDS)
@@ -170,7 +173,9 @@ class ReversePluginProcessIT {
       } catch (StatusRuntimeException e) {
         // UNAVAILABLE or DEADLINE_EXCEEDED while the process is still starting: try again.
       }
-      assertThat(Instant.now()).as(() -> "server not SERVING after " + START_TIMEOUT + "\n" + log()).isBefore(giveUp);
+      assertThat(Instant.now())
+          .as(() -> "server not SERVING after " + START_TIMEOUT + "\n" + log())
+          .isBefore(giveUp);
       Thread.sleep(100);
     }
   }

@@ -1,0 +1,332 @@
+package io.streamkit.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.streamkit.api.v1.Message;
+import io.streamkit.api.v1.StreamServiceGrpc;
+import io.streamkit.client.internal.BlockingBidiCall;
+import io.streamkit.client.internal.CallbackBidiCall;
+import io.streamkit.client.internal.ChatCorrelator;
+import io.streamkit.client.internal.ClientThreads;
+import io.streamkit.client.internal.OpenCalls;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The entry point of the StreamKit client: one connection (a gRPC channel) to one server, and from it
+ * blocking streams ({@link #bidi(MethodDescriptor)}), callback streams
+ * ({@link #bidi(MethodDescriptor, StreamListener)}) and request/reply calls ({@link #call}). The
+ * vocabulary (inbound, outbound, half-close, cancel, deadline) is defined in the package documentation.
+ *
+ * <p>Threading: thread-safe. Share one instance per server: every stream and call multiplexes over its
+ * channel. Blocking methods block the calling thread only; callbacks and the completion of {@link #call}
+ * futures run on the callback executor (a timed-out call completes on the client's timer thread).
+ *
+ * <p>Lifecycle: created by {@link #builder()}, immutable once built, closed by its owner with
+ * {@link #close()}, which is idempotent: it cancels open streams, fails pending calls with CANCELLED,
+ * shuts the channel down and stops the threads the client owns, waiting at most 5 seconds. A client that
+ * is never closed keeps its connection and threads until the JVM exits.
+ *
+ * <p>Deadlines: each {@link #call} has one ({@link Builder#defaultDeadline(Duration)} unless given).
+ * Streams have none, on purpose: a long-lived stream is healthy for as long as both sides keep it, and a
+ * deadline would kill it at an arbitrary moment; end streams with close/cancel instead.
+ */
+public final class StreamKitClient implements AutoCloseable {
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final ManagedChannel channel;
+  private final Executor callbackExecutor;
+  private final ExecutorService ownedCallbackExecutor; // null when the user supplied the executor
+  private final ScheduledExecutorService timer;
+  private final Duration defaultDeadline;
+  private final long maxQueuedBytes;
+  private final OpenCalls openCalls = new OpenCalls();
+  private final ChatCorrelator correlator;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private StreamKitClient(Builder builder) {
+    NettyChannelBuilder channelBuilder = NettyChannelBuilder.forTarget(builder.target)
+        .usePlaintext()
+        .maxInboundMessageSize(builder.maxInboundMessageSize);
+    if (builder.userAgent != null) {
+      channelBuilder.userAgent(builder.userAgent);
+    }
+    this.channel = channelBuilder.build();
+    this.ownedCallbackExecutor = builder.callbackExecutor == null ? ClientThreads.newCallbackPool() : null;
+    this.callbackExecutor = builder.callbackExecutor == null ? ownedCallbackExecutor : builder.callbackExecutor;
+    this.timer = ClientThreads.newTimer();
+    this.defaultDeadline = builder.defaultDeadline;
+    this.maxQueuedBytes = builder.maxQueuedBytes;
+    this.correlator = new ChatCorrelator(channel, callbackExecutor, maxQueuedBytes, timer, openCalls);
+  }
+
+  /** A builder; {@link Builder#target(String)} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The channel, for stubs of your own. Streams and calls made on it directly are not cancelled by
+   * {@link #close()} (the channel's shutdown still ends them) and get no default deadline.
+   */
+  public Channel channel() {
+    return channel;
+  }
+
+  /**
+   * Opens a blocking stream of any bidi-streaming method, e.g. {@code GreeterGrpc.getChatMethod()}.
+   *
+   * @throws IllegalArgumentException if {@code method} is not bidi streaming
+   * @throws IllegalStateException if this client is closed
+   */
+  public <ReqT, RespT> BidiStream<ReqT, RespT> bidi(MethodDescriptor<ReqT, RespT> method) {
+    checkBidi(method);
+    checkOpen();
+    return BlockingBidiCall.start(channel, method, openCalls);
+  }
+
+  /** Opens a blocking stream of StreamService.Chat. */
+  public BidiStream<Message, Message> chat() {
+    return bidi(StreamServiceGrpc.getChatMethod());
+  }
+
+  /**
+   * Opens a callback stream of any bidi-streaming method: inbound messages go to {@code listener}, on the
+   * callback executor, serialized; outbound ones through the returned handle, which never blocks.
+   *
+   * @throws IllegalArgumentException if {@code method} is not bidi streaming
+   * @throws IllegalStateException if this client is closed
+   */
+  public <ReqT, RespT> StreamHandle<ReqT> bidi(MethodDescriptor<ReqT, RespT> method,
+      StreamListener<RespT> listener) {
+    checkBidi(method);
+    Objects.requireNonNull(listener, "listener");
+    checkOpen();
+    return CallbackBidiCall.start(channel, method, listener, callbackExecutor, maxQueuedBytes, openCalls);
+  }
+
+  /** Opens a callback stream of StreamService.Chat. */
+  public StreamHandle<Message> chat(StreamListener<Message> listener) {
+    return bidi(StreamServiceGrpc.getChatMethod(), listener);
+  }
+
+  /** {@link #call(String, ByteString, Map, Duration)} without headers, with the default deadline. */
+  public CompletableFuture<Message> call(String route, ByteString payload) {
+    return call(route, payload, Map.of(), defaultDeadline);
+  }
+
+  /** {@link #call(String, ByteString, Map, Duration)} with the default deadline. */
+  public CompletableFuture<Message> call(String route, ByteString payload, Map<String, String> headers) {
+    return call(route, payload, headers, defaultDeadline);
+  }
+
+  /**
+   * Sends one request to {@code route} over the client's shared Chat stream and returns its reply.
+   * Any number of calls may be outstanding at once; the stream is opened by the first call, and again by
+   * the first call after it failed. Never blocks.
+   *
+   * <p>The future completes with the reply; or exceptionally with {@link StreamKitException}: with the
+   * reply's error code and message when the server answered with an error; DEADLINE_EXCEEDED when no
+   * reply came within {@code deadline}; the stream's status when the stream ended first; CANCELLED when
+   * the client closed; RESOURCE_EXHAUSTED when the stream's outbound buffer is full. Cancelling the future
+   * forgets the call (a late reply is dropped).
+   *
+   * @param deadline how long to wait for the reply, from now; must be positive
+   * @throws IllegalStateException if this client is closed
+   */
+  public CompletableFuture<Message> call(String route, ByteString payload, Map<String, String> headers,
+      Duration deadline) {
+    Objects.requireNonNull(route, "route");
+    if (route.isEmpty()) {
+      throw new IllegalArgumentException("route: '' (expected: non-empty)");
+    }
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(headers, "headers");
+    Builder.checkPositive("deadline", deadline);
+    checkOpen();
+    return correlator.call(route, payload, headers, deadline);
+  }
+
+  /**
+   * Cancels every open stream, fails pending calls with CANCELLED, shuts the channel down and stops the
+   * client's own threads, waiting at most 5 seconds in all. Idempotent. Do not call it from a callback:
+   * it waits for the callback pool to finish.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    Status status = Status.CANCELLED.withDescription("StreamKitClient closed");
+    correlator.close(status);
+    openCalls.closeAll(status);
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+        channel.shutdownNow();
+      }
+      timer.shutdownNow();
+      // Every callback stream's last callback (onError CANCELLED) must have run before its executor stops:
+      // an executor that rejects grpc-java's callback tasks breaks the calls still draining.
+      openCalls.awaitEmpty(deadline - System.nanoTime());
+      if (ownedCallbackExecutor != null) {
+        ownedCallbackExecutor.shutdown();
+        if (!ownedCallbackExecutor.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+          ownedCallbackExecutor.shutdownNow();
+        }
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      timer.shutdownNow();
+      if (ownedCallbackExecutor != null) {
+        ownedCallbackExecutor.shutdownNow();
+      }
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Request/reply calls waiting for a reply; for tests. */
+  int pendingCalls() {
+    return correlator.pendingCount();
+  }
+
+  /** Streams not yet ended; for tests. */
+  int openStreams() {
+    return openCalls.size();
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("StreamKitClient is closed; build a new one");
+    }
+  }
+
+  private static void checkBidi(MethodDescriptor<?, ?> method) {
+    Objects.requireNonNull(method, "method");
+    if (method.getType() != MethodDescriptor.MethodType.BIDI_STREAMING) {
+      throw new IllegalArgumentException("method: " + method.getFullMethodName() + " is "
+          + method.getType() + " (expected: BIDI_STREAMING)");
+    }
+  }
+
+  /**
+   * Collects the options of a {@link StreamKitClient}. Each setter checks its argument at once and throws
+   * IllegalArgumentException (NullPointerException for null) naming the option, the value and what was
+   * expected. Thread-compatible: use it from one thread, or synchronize. Reusable: {@link #build()} copies
+   * the options, so later changes do not affect clients already built.
+   */
+  public static final class Builder {
+    private static final int MIB = 1024 * 1024;
+
+    private String target;
+    private int maxInboundMessageSize = 4 * MIB;
+    private String userAgent;
+    private Duration defaultDeadline = Duration.ofSeconds(30);
+    private Executor callbackExecutor;
+    private long maxQueuedBytes = 4 * MIB;
+
+    private Builder() {}
+
+    /** Required. The server's address as {@code host:port}, e.g. {@code "localhost:9090"}. */
+    public Builder target(String target) {
+      Objects.requireNonNull(target, "target: null (expected: host:port)");
+      int colon = target.lastIndexOf(':');
+      if (target.isBlank() || target.chars().anyMatch(Character::isWhitespace) || colon <= 0
+          || !isPort(target.substring(colon + 1))) {
+        throw new IllegalArgumentException("target: '" + target + "' (expected: host:port)");
+      }
+      this.target = target;
+      return this;
+    }
+
+    /** The largest inbound message accepted, in bytes; larger ones fail the stream. Default: 4 MiB. */
+    public Builder maxInboundMessageSize(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxInboundMessageSize: " + bytes + " (expected: > 0)");
+      }
+      this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    /** Prefixed to the User-Agent header of every call. Default: grpc-java's own only. */
+    public Builder userAgent(String userAgent) {
+      Objects.requireNonNull(userAgent, "userAgent: null (expected: non-blank text)");
+      if (userAgent.isBlank()) {
+        throw new IllegalArgumentException("userAgent: '" + userAgent + "' (expected: non-blank text)");
+      }
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    /**
+     * The deadline of each {@link StreamKitClient#call} that gives none. Streams never get one (see the
+     * class javadoc of {@link StreamKitClient}). Default: 30 seconds.
+     */
+    public Builder defaultDeadline(Duration deadline) {
+      checkPositive("defaultDeadline", deadline);
+      this.defaultDeadline = deadline;
+      return this;
+    }
+
+    /**
+     * Where callbacks and call completions run. Must not run tasks on the calling thread (a direct
+     * executor), or callbacks would run on transport threads. The client never shuts it down. Default: a
+     * pool of max(2, cores) daemon threads that the client owns and shuts down on close.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor: null (expected: an Executor)");
+      return this;
+    }
+
+    /**
+     * The most outbound bytes (serialized size) a callback stream, or the request/reply stream, buffers
+     * while not ready; past it {@code send} fails with RESOURCE_EXHAUSTED. Per stream. Default: 4 MiB.
+     */
+    public Builder maxQueuedBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxQueuedBytes: " + bytes + " (expected: > 0)");
+      }
+      this.maxQueuedBytes = bytes;
+      return this;
+    }
+
+    /**
+     * A new client; it connects lazily, on its first stream or call.
+     *
+     * @throws IllegalStateException if no target was set
+     */
+    public StreamKitClient build() {
+      if (target == null) {
+        throw new IllegalStateException("target: not set (expected: call target(\"host:port\") before build())");
+      }
+      return new StreamKitClient(this);
+    }
+
+    static void checkPositive(String name, Duration value) {
+      Objects.requireNonNull(value, name + ": null (expected: > 0)");
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+      }
+    }
+
+    private static boolean isPort(String text) {
+      if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return false;
+      }
+      int port = Integer.parseInt(text);
+      return port >= 1 && port <= 65535;
+    }
+  }
+}

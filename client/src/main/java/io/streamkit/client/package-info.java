@@ -1,0 +1,39 @@
+/**
+ * The StreamKit client: one {@link io.streamkit.client.StreamKitClient} per server, and from it blocking
+ * streams, callback streams and request/reply calls.
+ *
+ * <h2>Vocabulary</h2>
+ * Used with these meanings everywhere in this package:
+ * <dl>
+ *   <dt>outbound / inbound</dt>
+ *   <dd>Outbound messages go from this client to the server ({@code send}); inbound messages come from the
+ *       server to this client (replies).</dd>
+ *   <dt>ready</dt>
+ *   <dd>The transport accepts more outbound messages without buffering past its small limit (about 32 KiB
+ *       per stream). A stream stops being ready when the server, or the network, reads slower than we send;
+ *       that is HTTP/2 flow control reaching the sender, and it is how a fast sender is slowed down.</dd>
+ *   <dt>half-close</dt>
+ *   <dd>{@code closeSend()}: this client will send no more messages on the stream. Inbound messages keep
+ *       arriving until the server ends the stream.</dd>
+ *   <dt>end (of a stream)</dt>
+ *   <dd>The stream is over for both directions: the server finished it with a status (OK or an error), or
+ *       it was cancelled. Every stream ends exactly once, and the status it ended with is what later calls
+ *       report ({@code "stream already closed with status CANCELLED ..."}).</dd>
+ *   <dt>cancel</dt>
+ *   <dd>Ending a stream from this side before the server finished it: {@code close()} of an open
+ *       {@link io.streamkit.client.BidiStream}, {@link io.streamkit.client.StreamHandle#cancel(String)},
+ *       or closing the client. The server sees the cancellation; the stream ends with CANCELLED.</dd>
+ *   <dt>deadline</dt>
+ *   <dd>The time a request/reply call ({@code call(...)}) may take before it fails with
+ *       DEADLINE_EXCEEDED. Long-lived streams have no deadline: they live until either side ends them.</dd>
+ *   <dt>timeout (of a receive)</dt>
+ *   <dd>How long one {@link io.streamkit.client.BidiStream#receive(java.time.Duration)} waits. It does not
+ *       end the stream.</dd>
+ * </dl>
+ *
+ * <p>All failures that are not the caller's mistake are reported as
+ * {@link io.streamkit.client.StreamKitException}, which carries the {@link io.grpc.Status}. Caller mistakes
+ * (a {@code send} after {@code closeSend()}, using a closed client, an invalid argument) throw
+ * {@link java.lang.IllegalStateException} or {@link java.lang.IllegalArgumentException} at the call.
+ */
+package io.streamkit.client;
