@@ -9,11 +9,14 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.client.internal.BlockingBidiCall;
+import io.streamkit.client.internal.BlockingPublishCall;
 import io.streamkit.client.internal.CallbackBidiCall;
 import io.streamkit.client.internal.ChatCorrelator;
 import io.streamkit.client.internal.ClientThreads;
 import io.streamkit.client.internal.OpenCalls;
+import io.streamkit.client.internal.ResumingSubscription;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The entry point of the StreamKit client: one connection (a gRPC channel) to one server, and from it
  * blocking streams ({@link #bidi(MethodDescriptor)}), callback streams
- * ({@link #bidi(MethodDescriptor, StreamListener)}) and request/reply calls ({@link #call}). The
+ * ({@link #bidi(MethodDescriptor, StreamListener)}), request/reply calls ({@link #call}), resuming
+ * subscriptions to topics ({@link #subscribe(List)}) and publishers ({@link #publisher()}). The
  * vocabulary (inbound, outbound, half-close, cancel, deadline) is defined in the package documentation.
  *
  * <p>Threading: thread-safe. Share one instance per server: every stream and call multiplexes over its
@@ -51,6 +55,7 @@ public final class StreamKitClient implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Duration defaultDeadline;
   private final long maxQueuedBytes;
+  private final ReconnectPolicy reconnectPolicy;
   private final OpenCalls openCalls = new OpenCalls();
   private final ChatCorrelator correlator;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -68,6 +73,7 @@ public final class StreamKitClient implements AutoCloseable {
     this.timer = ClientThreads.newTimer();
     this.defaultDeadline = builder.defaultDeadline;
     this.maxQueuedBytes = builder.maxQueuedBytes;
+    this.reconnectPolicy = builder.reconnectPolicy;
     this.correlator = new ChatCorrelator(channel, callbackExecutor, maxQueuedBytes, timer, openCalls);
   }
 
@@ -119,6 +125,57 @@ public final class StreamKitClient implements AutoCloseable {
   /** Opens a callback stream of StreamService.Chat. */
   public StreamHandle<Message> chat(StreamListener<Message> listener) {
     return bidi(StreamServiceGrpc.getChatMethod(), listener);
+  }
+
+  /**
+   * Opens a blocking, resuming subscription to {@code topics} (each at most once) with the client's
+   * {@link Builder#reconnectPolicy(ReconnectPolicy) reconnect policy}. See {@link Subscription}.
+   *
+   * @throws IllegalArgumentException if {@code topics} is empty or names a topic twice
+   * @throws IllegalStateException if this client is closed
+   */
+  public Subscription subscribe(List<TopicStart> topics) {
+    return subscribe(topics, reconnectPolicy);
+  }
+
+  /** {@link #subscribe(List)} with its own reconnect policy. */
+  public Subscription subscribe(List<TopicStart> topics, ReconnectPolicy policy) {
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(policy, "policy");
+    checkOpen();
+    return ResumingSubscription.blocking(channel, List.copyOf(topics), policy::delayNanos, timer, openCalls);
+  }
+
+  /**
+   * Opens a resuming subscription whose events go to {@code listener}, serialized, on the callback
+   * executor. See {@link SubscriptionListener}.
+   *
+   * @throws IllegalArgumentException if {@code topics} is empty or names a topic twice
+   * @throws IllegalStateException if this client is closed
+   */
+  public SubscriptionHandle subscribe(List<TopicStart> topics, SubscriptionListener listener) {
+    return subscribe(topics, reconnectPolicy, listener);
+  }
+
+  /** {@link #subscribe(List, SubscriptionListener)} with its own reconnect policy. */
+  public SubscriptionHandle subscribe(List<TopicStart> topics, ReconnectPolicy policy,
+      SubscriptionListener listener) {
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(listener, "listener");
+    checkOpen();
+    return ResumingSubscription.withListener(channel, List.copyOf(topics), policy::delayNanos, timer,
+        openCalls, listener, callbackExecutor);
+  }
+
+  /**
+   * Opens a Publish stream. See {@link EventPublisher}.
+   *
+   * @throws IllegalStateException if this client is closed
+   */
+  public EventPublisher publisher() {
+    checkOpen();
+    return BlockingPublishCall.start(channel, openCalls);
   }
 
   /** {@link #call(String, ByteString, Map, Duration)} without headers, with the default deadline. */
@@ -236,8 +293,18 @@ public final class StreamKitClient implements AutoCloseable {
     private Duration defaultDeadline = Duration.ofSeconds(30);
     private Executor callbackExecutor;
     private long maxQueuedBytes = 4 * MIB;
+    private ReconnectPolicy reconnectPolicy = ReconnectPolicy.defaults();
 
     private Builder() {}
+
+    /**
+     * How subscriptions reconnect after a retryable failure; each subscription may override it.
+     * Default: {@link ReconnectPolicy#defaults()}.
+     */
+    public Builder reconnectPolicy(ReconnectPolicy policy) {
+      this.reconnectPolicy = Objects.requireNonNull(policy, "reconnectPolicy: null (expected: a ReconnectPolicy)");
+      return this;
+    }
 
     /** Required. The server's address as {@code host:port}, e.g. {@code "localhost:9090"}. */
     public Builder target(String target) {

@@ -1,6 +1,6 @@
 /**
  * The StreamKit client: one {@link io.streamkit.client.StreamKitClient} per server, and from it blocking
- * streams, callback streams and request/reply calls.
+ * streams, callback streams, request/reply calls, resuming subscriptions and publishers.
  *
  * <h2>Vocabulary</h2>
  * Used with these meanings everywhere in this package:
@@ -29,6 +29,17 @@
  *   <dt>timeout (of a receive)</dt>
  *   <dd>How long one {@link io.streamkit.client.BidiStream#receive(java.time.Duration)} waits. It does not
  *       end the stream.</dd>
+ *   <dt>topic, offset, epoch</dt>
+ *   <dd>Server push ({@link io.streamkit.client.Subscription}, {@link io.streamkit.client.EventPublisher}):
+ *       a topic is an ordered stream of events; an event's offset is its position in the topic (1, 2, 3, ...
+ *       with no hole), meaningful only together with its epoch, which names one history of the topic.</dd>
+ *   <dt>position</dt>
+ *   <dd>Where a subscription (re)starts a topic: a {@link io.streamkit.client.TopicStart}. A resuming
+ *       subscription's position is the (epoch, offset) of the last event it handed to the application.</dd>
+ *   <dt>gap, reset</dt>
+ *   <dd>The two discontinuities: a gap is offsets that retention dropped (next offset &gt; last + 1, same
+ *       epoch); a reset is a new epoch (the server lost or rolled back the history). Both are reported
+ *       before the event that follows them; a duplicate (same epoch, offset &lt;= last) is dropped.</dd>
  * </dl>
  *
  * <p>All failures that are not the caller's mistake are reported as
