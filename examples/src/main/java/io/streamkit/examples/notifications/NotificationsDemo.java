@@ -8,7 +8,16 @@ import io.streamkit.client.StreamKitClient;
 import io.streamkit.client.Subscription;
 import io.streamkit.client.TopicStart;
 import io.streamkit.server.StreamKitServer;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -16,9 +25,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The notifications demo: a producer publishes numbered notifications to the topic {@value #TOPIC} with an
  * {@link EventPublisher}; two subscribers, "desk" and "phone", read them with resuming
- * {@link Subscription}s. The phone is killed (its subscription closed) half-way; while it is gone more
- * notifications are published; a new phone subscriber resumes after the last (offset, epoch) the old one
- * processed and checks that it got every notification after it, once, in order.
+ * {@link Subscription}s. The phone is a separate process ({@link PhoneSubscriber}) that checkpoints its
+ * position; it is killed with SIGKILL half-way; while it is gone more notifications are published; started again,
+ * it resumes after its checkpoint and checks that it gets every notification after it, once, in order.
  *
  * <p>Without arguments the demo starts an embedded {@link StreamKitServer} on a free loopback port and stops
  * it at the end; with {@code host:port} it uses the server running there (the topic must then be new or
@@ -60,38 +69,89 @@ public final class NotificationsDemo {
       Thread.currentThread().interrupt();
       out.println("notifications demo interrupted");
       return 1;
-    } catch (TimeoutException | RuntimeException e) {
+    } catch (TimeoutException | IOException | RuntimeException e) {
       out.println("notifications demo failed: " + e);
       return 1;
     }
   }
 
   /** The scripted run against the server at {@code target} (host:port). */
-  static void demo(String target, PrintStream out) throws InterruptedException, TimeoutException {
+  static void demo(String target, PrintStream out)
+      throws InterruptedException, TimeoutException, IOException {
     try (StreamKitClient producer = StreamKitClient.builder().target(target).build();
-        StreamKitClient desk = StreamKitClient.builder().target(target).build();
-        StreamKitClient phone = StreamKitClient.builder().target(target).build()) {
+        StreamKitClient desk = StreamKitClient.builder().target(target).build()) {
       long first = publish(producer, 1, out);
       TopicStart start = TopicStart.after(TOPIC, first - 1, "");
       try (Subscription deskSub = desk.subscribe(List.of(start))) {
         read(deskSub, "desk", 1, BATCH, out);
 
-        TopicStart resumeAt;
-        try (Subscription phoneSub = phone.subscribe(List.of(start))) {
-          read(phoneSub, "phone", 1, BATCH / 2, out);
-          resumeAt = phoneSub.position(TOPIC);
-        } // closed: the phone is "killed" with half of the batch unread
-        out.println("phone: killed after offset " + resumeAt.afterOffset() + " of epoch " + resumeAt.epoch());
+        // The phone is a separate process: killed with SIGKILL half-way through, then started again.
+        Path checkpoint = Files.createTempDirectory("phone").resolve("checkpoint");
+        Files.writeString(checkpoint, (first - 1) + " ");
+        Process phoneProcess = startPhone(target, checkpoint, 2 * BATCH);
+        awaitCheckpointAtLeast(checkpoint, first + 4);
+        phoneProcess.destroyForcibly().waitFor();
+        TopicStart resumeAt = PhoneSubscriber.readCheckpoint(checkpoint);
+        out.println("phone: process killed (SIGKILL) after handling offset " + resumeAt.afterOffset()
+            + " of epoch " + resumeAt.epoch());
 
         publish(producer, BATCH + 1, out);
 
-        try (Subscription resumed = phone.subscribe(List.of(resumeAt))) {
-          long resumedAt = resumeAt.afterOffset() + 1;
-          read(resumed, "phone (new subscriber)", (int) (resumedAt - first + 1), 2 * BATCH, out);
-          out.println("phone: resumed at offset " + resumedAt + ", nothing lost");
+        Process restarted = startPhone(target, checkpoint, 2 * BATCH);
+        if (!restarted.waitFor(60, TimeUnit.SECONDS) || restarted.exitValue() != 0) {
+          restarted.destroyForcibly();
+          throw new IllegalStateException("the restarted phone process did not finish cleanly");
         }
+        TopicStart end = PhoneSubscriber.readCheckpoint(checkpoint);
+        if (end.afterOffset() != first - 1 + 2 * BATCH) {
+          throw new IllegalStateException("phone ended at offset " + end.afterOffset());
+        }
+        out.println("phone: restarted process resumed at offset " + (resumeAt.afterOffset() + 1)
+            + " and handled every notification through #" + 2 * BATCH + " in order, nothing lost");
         read(deskSub, "desk", BATCH + 1, 2 * BATCH, out);
       }
+    }
+  }
+
+  /** Starts {@link PhoneSubscriber} as a child JVM on this program's own class path. */
+  private static Process startPhone(String target, Path checkpoint, int last) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(java, "-cp", classPath(), PhoneSubscriber.class.getName(), target,
+        checkpoint.toString(), Integer.toString(last))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  /**
+   * This program's class path: the URLs of its class loader when it is one (exec:java runs us in such a
+   * loader, inside Maven's JVM), otherwise {@code java.class.path}.
+   */
+  private static String classPath() {
+    List<String> entries = new ArrayList<>();
+    for (ClassLoader l = NotificationsDemo.class.getClassLoader(); l != null; l = l.getParent()) {
+      if (l instanceof URLClassLoader urls) {
+        for (URL url : urls.getURLs()) {
+          try {
+            entries.add(Path.of(url.toURI()).toString());
+          } catch (URISyntaxException | IllegalArgumentException e) {
+            // Not a file URL: a child JVM could not use it either.
+          }
+        }
+      }
+    }
+    entries.add(System.getProperty("java.class.path"));
+    return String.join(File.pathSeparator, entries);
+  }
+
+  private static void awaitCheckpointAtLeast(Path checkpoint, long offset)
+      throws IOException, InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (PhoneSubscriber.readCheckpoint(checkpoint).afterOffset() < offset) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("the phone process handled nothing within " + WAIT);
+      }
+      Thread.sleep(20);
     }
   }
 
