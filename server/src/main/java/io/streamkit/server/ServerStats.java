@@ -3,7 +3,7 @@ package io.streamkit.server;
 /**
  * A snapshot of a running server's stream figures. Immutable.
  *
- * @param openStreams Chat and Greeter streams open now
+ * @param openStreams streams of every RPC (Chat, Greeter, Subscribe, Publish) open now
  * @param streamsOpened streams opened since start
  * @param queuedOutboundBytes serialized bytes waiting in all streams' outbound buffers now
  * @param peakQueuedOutboundBytesPerStream the most any one stream had buffered at once since start; never more
