@@ -134,8 +134,11 @@ public final class ServerMain implements Callable<Integer> {
     return b.build();
   }
 
-  /** Applies one option, turning the builder's complaint into one that names the option as the user wrote it. */
-  private static void option(String name, Object value, Runnable apply) {
+  /**
+   * Applies one option, turning the builder's complaint into one that names the option as the user wrote it.
+   * Option groups kept in their own {@code @Mixin} classes of this package use it too.
+   */
+  static void option(String name, Object value, Runnable apply) {
     try {
       apply.run();
     } catch (IllegalArgumentException e) {
