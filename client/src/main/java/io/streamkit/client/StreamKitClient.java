@@ -2,6 +2,7 @@ package io.streamkit.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -10,11 +11,13 @@ import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.client.internal.BlockingBidiCall;
 import io.streamkit.client.internal.BlockingPublishCall;
+import io.streamkit.client.internal.CallDefaults;
 import io.streamkit.client.internal.CallbackBidiCall;
 import io.streamkit.client.internal.ChatCorrelator;
 import io.streamkit.client.internal.ClientThreads;
 import io.streamkit.client.internal.OpenCalls;
 import io.streamkit.client.internal.ResumingSubscription;
+import io.streamkit.client.internal.StreamStartWatch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,39 +45,114 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * shuts the channel down and stops the threads the client owns, waiting at most 5 seconds. A client that
  * is never closed keeps its connection and threads until the JVM exits.
  *
- * <p>Deadlines: each {@link #call} has one ({@link Builder#defaultDeadline(Duration)} unless given).
- * Streams have none, on purpose: a long-lived stream is healthy for as long as both sides keep it, and a
- * deadline would kill it at an arbitrary moment; end streams with close/cancel instead.
+ * <p>Deadlines, per call type: each request/reply {@link #call} has one ({@link Builder#defaultDeadline}, 30 s,
+ * unless given). Bidi and publish streams have none by default ({@link Builder#streamDeadline} sets one,
+ * {@link #withDeadline} per stream), on purpose: a long-lived stream is healthy for as long as both sides
+ * keep it, and a deadline would kill it at an arbitrary moment; end streams with close/cancel, and rely on
+ * keepalive to find dead connections. Subscriptions never have one: they resume. A stream whose deadline
+ * passes ends with DEADLINE_EXCEEDED.
  */
 public final class StreamKitClient implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   private final ManagedChannel channel;
+  /** For bidi and publish streams: the start watch, compression and the stream deadline, if any. */
+  private final Channel streamChannel;
+  /** For subscriptions: the start watch and compression; never a deadline (they resume). */
+  private final Channel subscribeChannel;
+  /** The view this was made from, or null for the client that owns the channel and threads. */
+  private final StreamKitClient root;
+  private final Settings settings;
   private final Executor callbackExecutor;
   private final ExecutorService ownedCallbackExecutor; // null when the user supplied the executor
   private final ScheduledExecutorService timer;
   private final Duration defaultDeadline;
   private final long maxQueuedBytes;
   private final ReconnectPolicy reconnectPolicy;
-  private final OpenCalls openCalls = new OpenCalls();
+  private final OpenCalls openCalls;
   private final ChatCorrelator correlator;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private StreamKitClient(Builder builder) {
     NettyChannelBuilder channelBuilder = NettyChannelBuilder.forTarget(builder.target)
         .usePlaintext()
-        .maxInboundMessageSize(builder.maxInboundMessageSize);
+        .maxInboundMessageSize(builder.maxInboundMessageSize)
+        .keepAliveTime(builder.keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+        .keepAliveTimeout(builder.keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS);
     if (builder.userAgent != null) {
       channelBuilder.userAgent(builder.userAgent);
     }
     this.channel = channelBuilder.build();
+    this.root = null;
     this.ownedCallbackExecutor = builder.callbackExecutor == null ? ClientThreads.newCallbackPool() : null;
     this.callbackExecutor = builder.callbackExecutor == null ? ownedCallbackExecutor : builder.callbackExecutor;
     this.timer = ClientThreads.newTimer();
     this.defaultDeadline = builder.defaultDeadline;
     this.maxQueuedBytes = builder.maxQueuedBytes;
     this.reconnectPolicy = builder.reconnectPolicy;
-    this.correlator = new ChatCorrelator(channel, callbackExecutor, maxQueuedBytes, timer, openCalls);
+    this.openCalls = new OpenCalls();
+    this.settings = new Settings(builder.streamDeadline, builder.compression, builder.streamStartTimeout);
+    this.streamChannel = settings.streamChannel(channel, timer);
+    this.subscribeChannel = settings.subscribeChannel(channel, timer);
+    this.correlator =
+        new ChatCorrelator(subscribeChannel, callbackExecutor, maxQueuedBytes, timer, openCalls);
+  }
+
+  /** A view of {@code root} with other per-call settings; shares everything else. */
+  private StreamKitClient(StreamKitClient root, Settings settings) {
+    this.root = root;
+    this.channel = root.channel;
+    this.ownedCallbackExecutor = null;
+    this.callbackExecutor = root.callbackExecutor;
+    this.timer = root.timer;
+    this.defaultDeadline = root.defaultDeadline;
+    this.maxQueuedBytes = root.maxQueuedBytes;
+    this.reconnectPolicy = root.reconnectPolicy;
+    this.openCalls = root.openCalls;
+    this.correlator = root.correlator;
+    this.settings = settings;
+    this.streamChannel = settings.streamChannel(channel, timer);
+    this.subscribeChannel = settings.subscribeChannel(channel, timer);
+  }
+
+  /** The per-call settings a client or view applies to the streams it opens. */
+  private record Settings(Duration streamDeadline, String compression, Duration streamStartTimeout) {
+    Channel streamChannel(Channel channel, ScheduledExecutorService timer) {
+      return ClientInterceptors.intercept(channel, new StreamStartWatch(streamStartTimeout, timer),
+          new CallDefaults(streamDeadline, compression));
+    }
+
+    Channel subscribeChannel(Channel channel, ScheduledExecutorService timer) {
+      return ClientInterceptors.intercept(channel, new StreamStartWatch(streamStartTimeout, timer),
+          new CallDefaults(null, compression));
+    }
+  }
+
+  /**
+   * A view of this client whose bidi and publish streams get {@code deadline} (counted from each stream's
+   * start); everything else, the connection included, is shared. Subscriptions never get one: they resume
+   * after failures, and a deadline would end them at a fixed time. Closing the view does nothing; close the
+   * client it came from. Cheap: make one per call if needed.
+   */
+  public StreamKitClient withDeadline(Duration deadline) {
+    Builder.checkPositive("deadline", deadline);
+    return new StreamKitClient(rootClient(), new Settings(deadline, settings.compression,
+        settings.streamStartTimeout));
+  }
+
+  /**
+   * A view of this client whose streams and subscriptions compress outbound messages with {@code encoding}
+   * ({@code "gzip"} or {@code "identity"}); a StreamKit server then answers in gzip too. Shares the connection;
+   * closing the view does nothing.
+   */
+  public StreamKitClient withCompression(String encoding) {
+    Builder.checkCompression(encoding);
+    return new StreamKitClient(rootClient(), new Settings(settings.streamDeadline, encoding,
+        settings.streamStartTimeout));
+  }
+
+  private StreamKitClient rootClient() {
+    return root == null ? this : root;
   }
 
   /** A builder; {@link Builder#target(String)} is required. */
@@ -99,7 +177,7 @@ public final class StreamKitClient implements AutoCloseable {
   public <ReqT, RespT> BidiStream<ReqT, RespT> bidi(MethodDescriptor<ReqT, RespT> method) {
     checkBidi(method);
     checkOpen();
-    return BlockingBidiCall.start(channel, method, openCalls);
+    return BlockingBidiCall.start(streamChannel, method, openCalls);
   }
 
   /** Opens a blocking stream of StreamService.Chat. */
@@ -119,7 +197,7 @@ public final class StreamKitClient implements AutoCloseable {
     checkBidi(method);
     Objects.requireNonNull(listener, "listener");
     checkOpen();
-    return CallbackBidiCall.start(channel, method, listener, callbackExecutor, maxQueuedBytes, openCalls);
+    return CallbackBidiCall.start(streamChannel, method, listener, callbackExecutor, maxQueuedBytes, openCalls);
   }
 
   /** Opens a callback stream of StreamService.Chat. */
@@ -143,7 +221,7 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(policy, "policy");
     checkOpen();
-    return ResumingSubscription.blocking(channel, List.copyOf(topics), policy::delayNanos, timer, openCalls);
+    return ResumingSubscription.blocking(subscribeChannel, List.copyOf(topics), policy::delayNanos, timer, openCalls);
   }
 
   /**
@@ -164,7 +242,7 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(listener, "listener");
     checkOpen();
-    return ResumingSubscription.withListener(channel, List.copyOf(topics), policy::delayNanos, timer,
+    return ResumingSubscription.withListener(subscribeChannel, List.copyOf(topics), policy::delayNanos, timer,
         openCalls, listener, callbackExecutor);
   }
 
@@ -175,7 +253,7 @@ public final class StreamKitClient implements AutoCloseable {
    */
   public EventPublisher publisher() {
     checkOpen();
-    return BlockingPublishCall.start(channel, openCalls);
+    return BlockingPublishCall.start(streamChannel, openCalls);
   }
 
   /** {@link #call(String, ByteString, Map, Duration)} without headers, with the default deadline. */
@@ -222,6 +300,9 @@ public final class StreamKitClient implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (root != null) {
+      return; // a view owns nothing
+    }
     if (!closed.compareAndSet(false, true)) {
       return;
     }
@@ -265,7 +346,7 @@ public final class StreamKitClient implements AutoCloseable {
   }
 
   private void checkOpen() {
-    if (closed.get()) {
+    if (rootClient().closed.get()) {
       throw new IllegalStateException("StreamKitClient is closed; build a new one");
     }
   }
@@ -294,6 +375,11 @@ public final class StreamKitClient implements AutoCloseable {
     private Executor callbackExecutor;
     private long maxQueuedBytes = 4 * MIB;
     private ReconnectPolicy reconnectPolicy = ReconnectPolicy.defaults();
+    private Duration streamDeadline;
+    private String compression = "identity";
+    private Duration streamStartTimeout = Duration.ofSeconds(10);
+    private Duration keepAliveTime = Duration.ofSeconds(60);
+    private Duration keepAliveTimeout = Duration.ofSeconds(20);
 
     private Builder() {}
 
@@ -348,6 +434,56 @@ public final class StreamKitClient implements AutoCloseable {
     }
 
     /**
+     * A deadline for every bidi and publish stream (counted from its start) unless a view of
+     * {@link StreamKitClient#withDeadline} gives another. Default: none, on purpose: a long-lived stream is
+     * healthy for as long as both sides keep it, so a fixed deadline would cut healthy streams; idle
+     * connections are found by keepalive and idle streams by the server's idle timeout instead.
+     * Subscriptions never get one.
+     */
+    public Builder streamDeadline(Duration deadline) {
+      checkPositive("streamDeadline", deadline);
+      this.streamDeadline = deadline;
+      return this;
+    }
+
+    /**
+     * Compression of outbound messages of every stream and call: {@code "gzip"} or {@code "identity"} (none).
+     * A StreamKit server answers gzip requests in gzip. Per call: {@link StreamKitClient#withCompression}.
+     * Default: identity (small messages gain nothing from it).
+     */
+    public Builder compression(String encoding) {
+      checkCompression(encoding);
+      this.compression = encoding;
+      return this;
+    }
+
+    /**
+     * How long a new stream may wait to start (its headers written) before it fails with
+     * RESOURCE_EXHAUSTED. A connection at the server's limit of concurrent streams otherwise queues new
+     * streams silently, for ever (grpc-java #8252). Default: 10 seconds.
+     */
+    public Builder streamStartTimeout(Duration timeout) {
+      checkPositive("streamStartTimeout", timeout);
+      this.streamStartTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Keepalive: after {@code time} without traffic the client pings the server and closes the connection
+     * (failing its streams with UNAVAILABLE, so subscriptions resume) when no answer comes within
+     * {@code timeout}. Keeps NAT and proxy mappings of quiet long-lived streams alive. The server must permit
+     * pings this often (its --permit-keepalive-time, 5 s by default) or it answers GOAWAY too_many_pings.
+     * Defaults: 60 s and 20 s; grpc-java raises a time below 10 s to 10 s.
+     */
+    public Builder keepAlive(Duration time, Duration timeout) {
+      checkPositive("keepAliveTime", time);
+      checkPositive("keepAliveTimeout", timeout);
+      this.keepAliveTime = time;
+      this.keepAliveTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Where callbacks and call completions run. Must not run tasks on the calling thread (a direct
      * executor), or callbacks would run on transport threads. The client never shuts it down. Default: a
      * pool of max(2, cores) daemon threads that the client owns and shuts down on close.
@@ -379,6 +515,12 @@ public final class StreamKitClient implements AutoCloseable {
         throw new IllegalStateException("target: not set (expected: call target(\"host:port\") before build())");
       }
       return new StreamKitClient(this);
+    }
+
+    static void checkCompression(String encoding) {
+      if (!"gzip".equals(encoding) && !"identity".equals(encoding)) {
+        throw new IllegalArgumentException("compression: '" + encoding + "' (expected: gzip or identity)");
+      }
     }
 
     static void checkPositive(String name, Duration value) {

@@ -3,6 +3,9 @@ package io.streamkit.server;
 import io.streamkit.server.internal.PluginLoader;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,8 +16,10 @@ import picocli.CommandLine.Option;
 /**
  * The server's command line: {@code java -jar streamkit-server.jar --port 9090}. Every option can also be
  * given as an environment variable {@code STREAMKIT_<NAME>} (the long option name in upper case with dashes
- * as underscores, e.g. {@code STREAMKIT_PORT}); a flag wins over the environment, which wins over the default.
- * An invalid value stops start-up with exit code 2 and a message naming the option and the value.
+ * as underscores, e.g. {@code STREAMKIT_PORT}) and as a key of the config file named by {@code --config} (the
+ * long name without dashes, e.g. {@code port = 9090}). Precedence: flag, then environment, then config file,
+ * then the default. An invalid value stops start-up with exit code 2 and a message naming the option and the
+ * value.
  */
 @Command(
     name = "streamkit-server",
@@ -24,9 +29,16 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     usageHelpWidth = 120,
     description = "Runs the StreamKit gRPC streaming server.",
-    footer = "%nEvery option can also be set as an environment variable STREAMKIT_<NAME>, e.g. STREAMKIT_PORT=9090.")
+    footer = {
+        "%nEvery option can also be set as an environment variable STREAMKIT_<NAME>, e.g. STREAMKIT_PORT=9090,",
+        "or as a key of the --config file without the dashes, e.g. 'port = 9090'.",
+        "Precedence: flag, then environment variable, then config file, then default."})
 public final class ServerMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServerMain.class);
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Properties file of options: one 'long-name = value' per line, e.g. 'port = 9090' (default: none).")
+  Path config;
 
   @Option(names = "--port", defaultValue = "9090", description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
@@ -77,13 +89,26 @@ public final class ServerMain implements Callable<Integer> {
       description = "Events a subscriber may fall behind before it is ended with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   long maxSubscriberLag;
 
+  @CommandLine.Mixin
+  ConnectionOptions connection = new ConnectionOptions();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
   /** Runs the CLI and returns its exit code: 0 after a clean shutdown, 1 when start-up failed, 2 for bad options. */
   static int run(String... args) {
+    return run(System.getenv(), args);
+  }
+
+  static int run(Map<String, String> env, String... args) {
     CommandLine cli = new CommandLine(new ServerMain());
+    try {
+      cli.setDefaultValueProvider(new EnvironmentDefaults(env, configFile(cli, env, args)));
+    } catch (IllegalArgumentException e) {
+      cli.getErr().println("streamkit-server: " + e.getMessage());
+      return 2;
+    }
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           cmd.getErr().println("streamkit-server: " + e.getMessage());
@@ -115,8 +140,30 @@ public final class ServerMain implements Callable<Integer> {
     return 0;
   }
 
+  /** The config file's values, read before parsing so that they can serve as defaults of the flags. */
+  private static Map<String, String> configFile(CommandLine cli, Map<String, String> env, String... args) {
+    String path = env.get("STREAMKIT_CONFIG");
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--config") && i + 1 < args.length) {
+        path = args[i + 1];
+      } else if (args[i].startsWith("--config=")) {
+        path = args[i].substring("--config=".length());
+      }
+    }
+    if (path == null) {
+      return Map.of();
+    }
+    Set<String> keys = new HashSet<>();
+    for (CommandLine.Model.OptionSpec option : cli.getCommandSpec().options()) {
+      keys.add(EnvironmentDefaults.keyFor(option.longestName()));
+    }
+    keys.removeAll(Set.of("help", "version", "config"));
+    return ConfigFile.load(Path.of(path), keys);
+  }
+
   ServerSettings settings() {
     ServerSettings.Builder b = ServerSettings.builder();
+    b.connection(connection.settings());
     option("--host", host, () -> b.host(host));
     option("--port", port, () -> b.port(port));
     option("--max-inbound-message-size", maxInboundMessageSize, () -> {

@@ -21,6 +21,7 @@ public final class ServerSettings {
   private final int historyMaxEvents;
   private final Duration historyMaxAge;
   private final long maxSubscriberLag;
+  private final ConnectionSettings connection;
 
   private ServerSettings(Builder b) {
     this.host = b.host;
@@ -32,6 +33,7 @@ public final class ServerSettings {
     this.historyMaxEvents = b.historyMaxEvents;
     this.historyMaxAge = b.historyMaxAge;
     this.maxSubscriberLag = b.maxSubscriberLag;
+    this.connection = b.connection;
   }
 
   public static Builder builder() {
@@ -74,6 +76,11 @@ public final class ServerSettings {
     return maxSubscriberLag;
   }
 
+  /** Keepalive, connection limits, rapid-reset protection, idle timeouts and compression. */
+  public ConnectionSettings connection() {
+    return connection;
+  }
+
   @Override
   public String toString() {
     return "ServerSettings{host=" + host + ", port=" + port
@@ -83,7 +90,8 @@ public final class ServerSettings {
         + ", shutdownGracePeriod=" + shutdownGracePeriod
         + ", historyMaxEvents=" + historyMaxEvents
         + ", historyMaxAge=" + historyMaxAge
-        + ", maxSubscriberLag=" + maxSubscriberLag + "}";
+        + ", maxSubscriberLag=" + maxSubscriberLag
+        + ", connection=" + connection + "}";
   }
 
   /** Builds {@link ServerSettings}. Thread-compatible. Each setter names the field and value it rejects. */
@@ -97,6 +105,7 @@ public final class ServerSettings {
     private int historyMaxEvents = 10_000;
     private Duration historyMaxAge = Duration.ofHours(1);
     private long maxSubscriberLag = 10_000;
+    private ConnectionSettings connection = ConnectionSettings.defaults();
 
     private Builder() {}
 
@@ -110,6 +119,7 @@ public final class ServerSettings {
       historyMaxEvents = s.historyMaxEvents;
       historyMaxAge = s.historyMaxAge;
       maxSubscriberLag = s.maxSubscriberLag;
+      connection = s.connection;
       return this;
     }
 
@@ -195,6 +205,15 @@ public final class ServerSettings {
         throw new IllegalArgumentException("maxSubscriberLag: " + events + " (expected: > 0)");
       }
       this.maxSubscriberLag = events;
+      return this;
+    }
+
+    /** Keepalive, connection limits, idle timeouts and compression. Default {@link ConnectionSettings#defaults()}. */
+    public Builder connection(ConnectionSettings connection) {
+      if (connection == null) {
+        throw new IllegalArgumentException("connection: null (expected: ConnectionSettings)");
+      }
+      this.connection = connection;
       return this;
     }
 

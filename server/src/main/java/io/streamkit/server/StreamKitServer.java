@@ -3,7 +3,6 @@ package io.streamkit.server;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.streamkit.server.broker.Broker;
@@ -24,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -56,6 +57,8 @@ public final class StreamKitServer implements AutoCloseable {
   private final StreamRegistry registry = new StreamRegistry();
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService blockingExecutor;
+  /** One thread for stream idle checks; tasks are tiny and never block. */
+  private final ScheduledExecutorService timer;
   private final Broker broker;
   /** The broker this server created and must close; null when the application supplied its own. */
   private final Broker ownedBroker;
@@ -75,14 +78,11 @@ public final class StreamKitServer implements AutoCloseable {
         : null;
     this.broker = broker == null ? ownedBroker : broker;
     this.blockingExecutor = newBlockingExecutor(settings.blockingThreads());
-    ChatConfig chat = new ChatConfig(
-        routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(), this.broker);
+    this.timer = newTimer();
+    ChatConfig chat = new ChatConfig(routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(),
+        this.broker, timer, settings.connection().streamIdleTimeout());
     this.server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
-            // No thread hop per message: transport callbacks run on the event loop and our own code never
-            // blocks there (blocking handlers are moved to blockingExecutor by the stream's lane).
-            .directExecutor()
-            .maxInboundMessageSize(settings.maxInboundMessageSize())
+        NettyTransport.builder(settings)
             .addService(ChatServices.streamService(chat))
             .addService(ChatServices.greeter(chat))
             .addService(health.getHealthService())
@@ -109,6 +109,7 @@ public final class StreamKitServer implements AutoCloseable {
       server.start();
     } catch (IOException e) {
       blockingExecutor.shutdownNow();
+      timer.shutdownNow();
       throw new UncheckedIOException(
           "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
     }
@@ -176,11 +177,22 @@ public final class StreamKitServer implements AutoCloseable {
       server.shutdownNow();
     } finally {
       blockingExecutor.shutdown();
+      timer.shutdownNow();
       if (ownedBroker != null) {
         ownedBroker.close();
       }
     }
     log.info("StreamKit server stopped");
+  }
+
+  private static ScheduledExecutorService newTimer() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "streamkit-timer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    t.setRemoveOnCancelPolicy(true); // idle checks of ended streams must not pile up
+    return t;
   }
 
   private static ExecutorService newBlockingExecutor(int threads) {
@@ -284,6 +296,12 @@ public final class StreamKitServer implements AutoCloseable {
     /** In-memory broker: how far behind a subscriber may fall before it is ended. Default 10,000 events. */
     public Builder maxSubscriberLag(long events) {
       settings.maxSubscriberLag(events);
+      return this;
+    }
+
+    /** Keepalive, connection limits, idle timeouts and compression. Default {@link ConnectionSettings#defaults()}. */
+    public Builder connection(ConnectionSettings connection) {
+      settings.connection(connection);
       return this;
     }
 

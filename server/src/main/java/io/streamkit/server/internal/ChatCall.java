@@ -60,6 +60,8 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
   private final SerialLane lane;
   private final OutboundQueue<RespT> outbound;
   private final Broker broker;
+  /** Null when the idle timeout is off. */
+  private final IdleWatch idle;
   /** Topics attached to this stream; guarded by itself. */
   private final Map<String, BrokerSubscription> attached = new java.util.HashMap<>(0);
 
@@ -91,6 +93,7 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
     this.grpcContext = Context.current();
     this.lane = new SerialLane(config.blockingExecutor(), streamId);
     this.outbound = new OutboundQueue<>(call, config.maxQueuedBytesPerStream(), streamId, registry, this);
+    this.idle = IdleWatch.start(config.streamIdleTimeout(), config.timer(), streamId, this::close);
   }
 
   void start() {
@@ -102,6 +105,9 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
 
   @Override
   public void onMessage(ReqT request) {
+    if (idle != null) {
+      idle.touch();
+    }
     Message message = adapter.toMessage(request);
     RouteTable.Route route = routes.lookup(message.getRoute());
     if ((route == null || !route.blocking()) && lane.tryEnterInline()) {
@@ -251,6 +257,9 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
     if (!status.isOk()) {
       log.debug("stream {} ended by the server: {}", streamId, status);
     }
+    if (idle != null) {
+      idle.stop();
+    }
     runEndListeners();
     detachAll();
     runLifecycle(() -> runCloseHooks(status));
@@ -343,6 +352,9 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
       close(Status.fromCodeValue(message.getError().getCode())
           .withDescription(message.getError().getMessage()));
       return false;
+    }
+    if (idle != null) {
+      idle.touch();
     }
     return outbound.send(adapter.fromMessage(message));
   }

@@ -1,7 +1,9 @@
 package io.streamkit.server.internal;
 
 import io.streamkit.server.broker.Broker;
+import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** What every bidi stream of one server shares. Immutable. */
 public record ChatConfig(
@@ -9,4 +11,6 @@ public record ChatConfig(
     StreamRegistry registry,
     Executor blockingExecutor,
     long maxQueuedBytesPerStream,
-    Broker broker) {}
+    Broker broker,
+    ScheduledExecutorService timer,
+    Duration streamIdleTimeout) {}

@@ -46,6 +46,8 @@ final class OutboundQueue<RespT extends MessageLite> {
   /** Set when a close was requested while messages were still queued. */
   private Status pendingClose;
   private boolean callClosed;
+  /** Response headers go out with the first message (see {@link #start}). */
+  private boolean headersSent;
 
   OutboundQueue(
       ServerCall<?, RespT> call,
@@ -71,6 +73,10 @@ final class OutboundQueue<RespT extends MessageLite> {
         return false;
       }
       if (deque.isEmpty() && call.isReady()) {
+        if (!headersSent) {
+          headersSent = true;
+          call.sendHeaders(new Metadata());
+        }
         call.sendMessage(message);
         return true;
       }
@@ -120,13 +126,14 @@ final class OutboundQueue<RespT extends MessageLite> {
   }
 
   /**
-   * Starts the stream: sends the response headers at once (so the client learns the stream was accepted before
-   * any reply) and requests the first {@code window} inbound messages.
+   * Starts the stream: requests the first {@code window} inbound messages. Response headers go out with the
+   * first reply, not before: until then a failure grpc-java detects itself (an inbound message over the size
+   * limit) can still reach the client as a status with a message (a trailers-only response) instead of a bare
+   * RST_STREAM CANCEL, which is all HTTP/2 allows once headers were sent.
    */
   void start(int window) {
     synchronized (this) {
       if (!callClosed) {
-        call.sendHeaders(new Metadata());
         call.request(window);
       }
     }
@@ -195,6 +202,10 @@ final class OutboundQueue<RespT extends MessageLite> {
       int size = message.getSerializedSize();
       queuedBytes -= size;
       registry.dequeued(size);
+      if (!headersSent) {
+        headersSent = true;
+        call.sendHeaders(new Metadata());
+      }
       call.sendMessage(message);
     }
     if (!deque.isEmpty() || callClosed) {

@@ -1,0 +1,317 @@
+package io.streamkit.server;
+
+import java.time.Duration;
+
+/**
+ * How the server treats connections and long-lived streams: keepalive, idle and age limits, per-connection
+ * limits, HTTP/2 rapid-reset protection, the TLS handshake timeout and the default response compression.
+ * Immutable; built with {@link #builder()}, whose setters validate at once. A duration of zero turns a
+ * timeout off where the setter says so.
+ *
+ * <p>Vocabulary: a <em>deadline</em> is set by the client and ends a call at a fixed time; an <em>idle
+ * timeout</em> ends a stream (or closes a connection) only after a period with no traffic, so a busy
+ * long-lived stream is never cut. Keepalive pings keep idle connections open through NAT and proxies and
+ * find dead peers.
+ *
+ * <p>Thread-safe (immutable).
+ */
+public final class ConnectionSettings {
+  private final Duration keepAliveTime;
+  private final Duration keepAliveTimeout;
+  private final Duration permitKeepAliveTime;
+  private final boolean permitKeepAliveWithoutCalls;
+  private final Duration maxConnectionIdle;
+  private final Duration maxConnectionAge;
+  private final Duration maxConnectionAgeGrace;
+  private final Duration handshakeTimeout;
+  private final int maxConcurrentStreams;
+  private final int maxInboundMetadataSize;
+  private final int maxRstFramesPerWindow;
+  private final Duration rstWindow;
+  private final Duration streamIdleTimeout;
+  private final String compression;
+
+  private ConnectionSettings(Builder b) {
+    keepAliveTime = b.keepAliveTime;
+    keepAliveTimeout = b.keepAliveTimeout;
+    permitKeepAliveTime = b.permitKeepAliveTime;
+    permitKeepAliveWithoutCalls = b.permitKeepAliveWithoutCalls;
+    maxConnectionIdle = b.maxConnectionIdle;
+    maxConnectionAge = b.maxConnectionAge;
+    maxConnectionAgeGrace = b.maxConnectionAgeGrace;
+    handshakeTimeout = b.handshakeTimeout;
+    maxConcurrentStreams = b.maxConcurrentStreams;
+    maxInboundMetadataSize = b.maxInboundMetadataSize;
+    maxRstFramesPerWindow = b.maxRstFramesPerWindow;
+    rstWindow = b.rstWindow;
+    streamIdleTimeout = b.streamIdleTimeout;
+    compression = b.compression;
+  }
+
+  /** The defaults, as documented on each setter. */
+  public static ConnectionSettings defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these settings, to change a few. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.keepAliveTime = keepAliveTime;
+    b.keepAliveTimeout = keepAliveTimeout;
+    b.permitKeepAliveTime = permitKeepAliveTime;
+    b.permitKeepAliveWithoutCalls = permitKeepAliveWithoutCalls;
+    b.maxConnectionIdle = maxConnectionIdle;
+    b.maxConnectionAge = maxConnectionAge;
+    b.maxConnectionAgeGrace = maxConnectionAgeGrace;
+    b.handshakeTimeout = handshakeTimeout;
+    b.maxConcurrentStreams = maxConcurrentStreams;
+    b.maxInboundMetadataSize = maxInboundMetadataSize;
+    b.maxRstFramesPerWindow = maxRstFramesPerWindow;
+    b.rstWindow = rstWindow;
+    b.streamIdleTimeout = streamIdleTimeout;
+    b.compression = compression;
+    return b;
+  }
+
+  public Duration keepAliveTime() {
+    return keepAliveTime;
+  }
+
+  public Duration keepAliveTimeout() {
+    return keepAliveTimeout;
+  }
+
+  public Duration permitKeepAliveTime() {
+    return permitKeepAliveTime;
+  }
+
+  public boolean permitKeepAliveWithoutCalls() {
+    return permitKeepAliveWithoutCalls;
+  }
+
+  /** Zero when off. */
+  public Duration maxConnectionIdle() {
+    return maxConnectionIdle;
+  }
+
+  /** Zero when off. */
+  public Duration maxConnectionAge() {
+    return maxConnectionAge;
+  }
+
+  public Duration maxConnectionAgeGrace() {
+    return maxConnectionAgeGrace;
+  }
+
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
+  }
+
+  public int maxConcurrentStreams() {
+    return maxConcurrentStreams;
+  }
+
+  public int maxInboundMetadataSize() {
+    return maxInboundMetadataSize;
+  }
+
+  /** Zero when rapid-reset protection is off. */
+  public int maxRstFramesPerWindow() {
+    return maxRstFramesPerWindow;
+  }
+
+  public Duration rstWindow() {
+    return rstWindow;
+  }
+
+  /** Zero when off. */
+  public Duration streamIdleTimeout() {
+    return streamIdleTimeout;
+  }
+
+  /** {@code "identity"} (none) or {@code "gzip"}. */
+  public String compression() {
+    return compression;
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectionSettings{keepAliveTime=" + keepAliveTime + ", keepAliveTimeout=" + keepAliveTimeout
+        + ", permitKeepAliveTime=" + permitKeepAliveTime
+        + ", permitKeepAliveWithoutCalls=" + permitKeepAliveWithoutCalls
+        + ", maxConnectionIdle=" + maxConnectionIdle + ", maxConnectionAge=" + maxConnectionAge
+        + ", maxConnectionAgeGrace=" + maxConnectionAgeGrace + ", handshakeTimeout=" + handshakeTimeout
+        + ", maxConcurrentStreams=" + maxConcurrentStreams + ", maxInboundMetadataSize=" + maxInboundMetadataSize
+        + ", maxRstFramesPerWindow=" + maxRstFramesPerWindow + ", rstWindow=" + rstWindow
+        + ", streamIdleTimeout=" + streamIdleTimeout + ", compression=" + compression + "}";
+  }
+
+  /** Builds {@link ConnectionSettings}. Thread-compatible. Each setter names the field and value it rejects. */
+  public static final class Builder {
+    private Duration keepAliveTime = Duration.ofSeconds(60);
+    private Duration keepAliveTimeout = Duration.ofSeconds(20);
+    private Duration permitKeepAliveTime = Duration.ofSeconds(5);
+    private boolean permitKeepAliveWithoutCalls = true;
+    private Duration maxConnectionIdle = Duration.ZERO;
+    private Duration maxConnectionAge = Duration.ZERO;
+    private Duration maxConnectionAgeGrace = Duration.ofSeconds(30);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private int maxConcurrentStreams = 10_000;
+    private int maxInboundMetadataSize = 8 * 1024;
+    private int maxRstFramesPerWindow = 200_000;
+    private Duration rstWindow = Duration.ofSeconds(10);
+    private Duration streamIdleTimeout = Duration.ZERO;
+    private String compression = "identity";
+
+    private Builder() {}
+
+    /**
+     * How long a connection may be quiet before the server pings the client, to find dead peers and keep NAT
+     * mappings. Default 60 s; at least 1 s.
+     */
+    public Builder keepAliveTime(Duration time) {
+      this.keepAliveTime = atLeast("keepAliveTime", time, Duration.ofSeconds(1));
+      return this;
+    }
+
+    /** How long to wait for a ping's answer before closing the connection. Default 20 s; at least 1 s. */
+    public Builder keepAliveTimeout(Duration timeout) {
+      this.keepAliveTimeout = atLeast("keepAliveTimeout", timeout, Duration.ofSeconds(1));
+      return this;
+    }
+
+    /**
+     * The shortest interval between client pings the server accepts; a client pinging more often gets GOAWAY
+     * {@code ENHANCE_YOUR_CALM "too_many_pings"} after a few strikes. Must not exceed the clients' keepalive
+     * time: StreamKit's client pings every 60 s by default and grpc-java and grpc-go clients never ping more
+     * often than every 10 s, so the default, 5 s, accepts every well-behaved client with margin.
+     */
+    public Builder permitKeepAliveTime(Duration time) {
+      this.permitKeepAliveTime = atLeast("permitKeepAliveTime", time, Duration.ZERO);
+      return this;
+    }
+
+    /** Whether clients may ping while they have no open call. Default true, so idle channels stay warm. */
+    public Builder permitKeepAliveWithoutCalls(boolean permit) {
+      this.permitKeepAliveWithoutCalls = permit;
+      return this;
+    }
+
+    /** A connection without open calls for this long gets GOAWAY. Default 0 (off). */
+    public Builder maxConnectionIdle(Duration idle) {
+      this.maxConnectionIdle = atLeast("maxConnectionIdle", idle, Duration.ZERO);
+      return this;
+    }
+
+    /**
+     * A connection older than this gets GOAWAY (with jitter), so clients reconnect and a load balancer can
+     * spread them again; its open streams may go on for {@link #maxConnectionAgeGrace}. Default 0 (off).
+     */
+    public Builder maxConnectionAge(Duration age) {
+      this.maxConnectionAge = atLeast("maxConnectionAge", age, Duration.ZERO);
+      return this;
+    }
+
+    /**
+     * After max connection age, how long open streams may go on before the connection is closed (they end
+     * UNAVAILABLE; resuming subscriptions reconnect and resume). Default 30 s.
+     */
+    public Builder maxConnectionAgeGrace(Duration grace) {
+      this.maxConnectionAgeGrace = atLeast("maxConnectionAgeGrace", grace, Duration.ZERO);
+      return this;
+    }
+
+    /**
+     * How long a new connection may take to complete its TLS and HTTP/2 handshake. Default 10 s (grpc-java's
+     * own default, 120 s, lets idle sockets hold server resources for two minutes); at least 100 ms.
+     */
+    public Builder handshakeTimeout(Duration timeout) {
+      this.handshakeTimeout = atLeast("handshakeTimeout", timeout, Duration.ofMillis(100));
+      return this;
+    }
+
+    /**
+     * Streams one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). Default 10,000:
+     * high enough for thousands of subscriptions over a few connections, low enough to bound one client.
+     */
+    public Builder maxConcurrentStreams(int streams) {
+      if (streams <= 0) {
+        throw new IllegalArgumentException("maxConcurrentStreams: " + streams + " (expected: > 0)");
+      }
+      this.maxConcurrentStreams = streams;
+      return this;
+    }
+
+    /** Largest inbound header block (metadata) accepted, in bytes. Default 8 KiB. */
+    public Builder maxInboundMetadataSize(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxInboundMetadataSize: " + bytes + " (expected: >= 1024 bytes)");
+      }
+      this.maxInboundMetadataSize = bytes;
+      return this;
+    }
+
+    /**
+     * HTTP/2 rapid-reset protection: a connection that sends more RST_STREAM frames than this within
+     * {@link #rstWindow} gets GOAWAY {@code ENHANCE_YOUR_CALM}. Every RST counts, ordinary cancels included.
+     * Default 200,000 per 10 s window: 100,000 ordinary open/cancel cycles can never trip it, however fast
+     * (one connection reaches about 6,000 cycles per second here with a round trip per stream), while a flood
+     * of resets, which runs at hundreds of thousands per second, is cut off within a second. 0 turns it off.
+     */
+    public Builder maxRstFramesPerWindow(int frames) {
+      if (frames < 0) {
+        throw new IllegalArgumentException("maxRstFramesPerWindow: " + frames + " (expected: >= 0; 0 = off)");
+      }
+      this.maxRstFramesPerWindow = frames;
+      return this;
+    }
+
+    /** The window of {@link #maxRstFramesPerWindow}, whole seconds. Default 10 s. */
+    public Builder rstWindow(Duration window) {
+      atLeast("rstWindow", window, Duration.ofSeconds(1));
+      if (window.toMillis() % 1000 != 0) {
+        throw new IllegalArgumentException("rstWindow: " + window + " (expected: whole seconds)");
+      }
+      this.rstWindow = window;
+      return this;
+    }
+
+    /**
+     * A Chat or Greeter stream with no message in either direction for this long ends with DEADLINE_EXCEEDED
+     * (the status names this option). Subscriptions are exempt: a quiet topic is not a dead subscriber, and
+     * keepalive finds dead peers. Default 0 (off).
+     */
+    public Builder streamIdleTimeout(Duration idle) {
+      this.streamIdleTimeout = atLeast("streamIdleTimeout", idle, Duration.ZERO);
+      return this;
+    }
+
+    /**
+     * Compression of response messages for clients that accept it: {@code gzip} or {@code identity} (none).
+     * Requests are decompressed whatever this says. Default identity: small messages gain nothing from gzip
+     * and cost CPU; clients can still ask per call.
+     */
+    public Builder compression(String encoding) {
+      if (!"gzip".equals(encoding) && !"identity".equals(encoding)) {
+        throw new IllegalArgumentException("compression: '" + encoding + "' (expected: gzip or identity)");
+      }
+      this.compression = encoding;
+      return this;
+    }
+
+    public ConnectionSettings build() {
+      return new ConnectionSettings(this);
+    }
+
+    private static Duration atLeast(String field, Duration value, Duration min) {
+      if (value == null || value.compareTo(min) < 0) {
+        throw new IllegalArgumentException(field + ": " + value + " (expected: a duration >= " + min + ")");
+      }
+      return value;
+    }
+  }
+}
