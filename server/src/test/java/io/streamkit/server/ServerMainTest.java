@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ServerMainTest {
@@ -24,7 +27,99 @@ class ServerMainTest {
         .contains("--max-queued-bytes-per-stream")
         .contains("--blocking-threads", "default: 64")
         .contains("--shutdown-grace", "default: 5s")
-        .contains("STREAMKIT_");
+        .contains("--config")
+        .contains("--keepalive-time", "default: 60s")
+        .contains("--permit-keepalive-time", "default: 5s")
+        .contains("--max-connection-age", "default: off")
+        .contains("--max-concurrent-streams", "default: 10000")
+        .contains("--max-rst-frames-per-window", "default: 200000")
+        .contains("--handshake-timeout", "default: 10s")
+        .contains("--stream-idle-timeout")
+        .contains("--compression", "default: identity")
+        .contains("STREAMKIT_")
+        .contains("Precedence: flag, then environment variable, then config file, then default.");
+  }
+
+  @Test
+  void theConfigFileSetsOptionsAndTheEnvironmentAndFlagsWinOverIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("streamkit.properties");
+    Files.writeString(file, String.join("\n",
+        "# production settings",
+        "port = 7000",
+        "shutdown-grace = 20s",
+        "max-connection-age = 30m",
+        "compression = gzip",
+        "max-inbound-message-size = 8MiB"));
+    Map<String, String> fileValues = ConfigFile.load(file, knownKeys());
+
+    ServerMain fromFile = parse(Map.of(), fileValues);
+    assertThat(fromFile.settings().port()).isEqualTo(7000);
+    assertThat(fromFile.settings().shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(fromFile.settings().connection().maxConnectionAge()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(fromFile.settings().connection().compression()).isEqualTo("gzip");
+    assertThat(fromFile.settings().maxInboundMessageSize()).isEqualTo(8 * 1024 * 1024);
+
+    ServerMain envWins = parse(Map.of("STREAMKIT_PORT", "7001"), fileValues);
+    assertThat(envWins.settings().port()).isEqualTo(7001);
+    assertThat(envWins.settings().shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(20));
+
+    ServerMain flagWins = parse(Map.of("STREAMKIT_PORT", "7001"), fileValues, "--port", "7002");
+    assertThat(flagWins.settings().port()).isEqualTo(7002);
+  }
+
+  @Test
+  void anUnknownConfigKeyOrAnInvalidConfigValueStopsStartUpNamingIt(@TempDir Path dir) throws Exception {
+    Path typo = dir.resolve("typo.properties");
+    Files.writeString(typo, "prot = 7000\n");
+    String err = captureStderr(() -> assertThat(ServerMain.run(Map.of(), "--config", typo.toString())).isEqualTo(2));
+    assertThat(err).contains(typo.toString()).contains("unknown key 'prot'");
+
+    Path bad = dir.resolve("bad.properties");
+    Files.writeString(bad, "max-concurrent-streams = 0\n");
+    String err2 = captureStderr(() -> assertThat(ServerMain.run(Map.of("STREAMKIT_CONFIG", bad.toString())))
+        .isEqualTo(2));
+    assertThat(err2).contains("--max-concurrent-streams").contains("'0'").contains("expected: > 0");
+
+    String err3 = captureStderr(
+        () -> assertThat(ServerMain.run(Map.of(), "--config", dir.resolve("missing").toString())).isEqualTo(2));
+    assertThat(err3).contains("--config").contains("cannot read it");
+  }
+
+  @Test
+  void everyConnectionOptionReachesTheSettings() {
+    ServerMain main = parse(Map.of("STREAMKIT_STREAM_IDLE_TIMEOUT", "5m"),
+        "--keepalive-time", "30s", "--keepalive-timeout", "5s", "--permit-keepalive-time", "10s",
+        "--permit-keepalive-without-calls", "false", "--max-connection-idle", "15m",
+        "--max-connection-age", "1h", "--max-connection-age-grace", "1m", "--handshake-timeout", "3s",
+        "--max-concurrent-streams", "500", "--max-inbound-metadata-size", "16KiB",
+        "--max-rst-frames-per-window", "1000", "--rst-window", "2s");
+    ConnectionSettings c = main.settings().connection();
+    assertThat(c.keepAliveTime()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.permitKeepAliveTime()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.permitKeepAliveWithoutCalls()).isFalse();
+    assertThat(c.maxConnectionIdle()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(c.maxConnectionAge()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.maxConnectionAgeGrace()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.maxConcurrentStreams()).isEqualTo(500);
+    assertThat(c.maxInboundMetadataSize()).isEqualTo(16 * 1024);
+    assertThat(c.maxRstFramesPerWindow()).isEqualTo(1000);
+    assertThat(c.rstWindow()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.streamIdleTimeout()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  private static java.util.Set<String> knownKeys() {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    new CommandLine(new ServerMain()).getCommandSpec().options()
+        .forEach(o -> keys.add(EnvironmentDefaults.keyFor(o.longestName())));
+    return keys;
+  }
+
+  private static ServerMain parse(Map<String, String> env, Map<String, String> file, String... args) {
+    ServerMain main = new ServerMain();
+    new CommandLine(main).setDefaultValueProvider(new EnvironmentDefaults(env, file)).parseArgs(args);
+    return main;
   }
 
   @Test
