@@ -77,6 +77,8 @@ public final class ServerMain implements Callable<Integer> {
       description = "Events a subscriber may fall behind before it is ended with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   long maxSubscriberLag;
 
+  @CommandLine.Mixin MetricsOptions metrics = new MetricsOptions();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -100,6 +102,7 @@ public final class ServerMain implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerSettings settings = settings();
     StreamKitServer.Builder builder = StreamKitServer.builder().settings(settings);
+    metrics.applyTo(builder);
     ClassLoader loader = ServerMain.class.getClassLoader();
     if (plugins != null) {
       loader = PluginLoader.forDirectory(plugins, loader);

@@ -104,6 +104,7 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
   public void onMessage(ReqT request) {
     Message message = adapter.toMessage(request);
     RouteTable.Route route = routes.lookup(message.getRoute());
+    routes.countInbound(route, message);
     if ((route == null || !route.blocking()) && lane.tryEnterInline()) {
       try {
         handle(message, route);
@@ -344,7 +345,9 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
           .withDescription(message.getError().getMessage()));
       return false;
     }
-    return outbound.send(adapter.fromMessage(message));
+    RespT wire = adapter.fromMessage(message);
+    routes.countOutbound(message.getRoute(), wire);
+    return outbound.send(wire);
   }
 
   @Override
