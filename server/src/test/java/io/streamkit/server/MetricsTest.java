@@ -107,10 +107,18 @@ class MetricsTest {
       assertThat(m.value("streamkit_topic_delivered_events_total", "topic=\"news\"")).isEqualTo(4.0);
       long wire = events.values.stream().mapToLong(Event::getSerializedSize).sum();
       assertThat(m.value("streamkit_topic_delivered_bytes_total", "topic=\"news\"")).isEqualTo((double) wire);
-      assertThat(m.value("streamkit_publish_to_deliver_seconds_count")).isEqualTo(4.0);
-      assertThat(m.value("streamkit_publish_to_deliver_seconds_bucket", "le=\"+Inf\"")).isEqualTo(4.0);
+      // The latency is sampled: the subscription's first event, then one in 16.
+      assertThat(m.value("streamkit_publish_to_deliver_seconds_count")).isEqualTo(1.0);
+      assertThat(m.value("streamkit_publish_to_deliver_seconds_bucket", "le=\"+Inf\"")).isEqualTo(1.0);
       assertThat(m.value("streamkit_publish_to_deliver_seconds_bucket", "le=\"0.001\"")).isNotNull();
-      assertThat(m.value("streamkit_publish_to_deliver_seconds_bucket", "le=\"10.0\"")).isEqualTo(4.0);
+      assertThat(m.value("streamkit_publish_to_deliver_seconds_bucket", "le=\"10.0\"")).isEqualTo(1.0);
+      assertThat(m.value("streamkit_publish_to_deliver_seconds_sum")).isPositive().isLessThan(10.0);
+
+      for (int i = 0; i < 16; i++) {
+        s.server.broker().publish("news", ByteString.copyFromUtf8("more"), Map.of()).join();
+      }
+      events.awaitValues(20, WAIT);
+      assertThat(Scrape.of(s.server).value("streamkit_publish_to_deliver_seconds_count")).isEqualTo(2.0);
       assertThat(m.value("streamkit_streams_active", "rpc=\"subscribe\"")).isEqualTo(1.0);
       assertThat(m.value("streamkit_streams_active", "rpc=\"publish\"")).isEqualTo(0.0);
       assertThat(m.value("streamkit_subscriber_lag_max", "topic=\"news\"")).isEqualTo(0.0);

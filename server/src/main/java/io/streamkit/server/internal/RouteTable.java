@@ -35,8 +35,8 @@ public final class RouteTable {
   private RouteTable(Map<String, Route> routes, ServerMetrics metrics) {
     this.routes = routes;
     this.metered = metrics.enabled();
-    this.unrouted = metrics.route("_unrouted");
-    this.other = metrics.route("_other");
+    this.unrouted = metrics.unroutedInbound();
+    this.other = metrics.otherOutbound();
   }
 
   /** {@link #of(List, ServerMetrics)} without metrics. */

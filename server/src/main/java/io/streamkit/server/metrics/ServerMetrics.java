@@ -78,7 +78,8 @@ public final class ServerMetrics implements AutoCloseable {
     meters = new Meters(target);
     rpcs = new RpcMeters(meters);
     publishToDeliver = meters.timer("streamkit.publish.to.deliver",
-        "Time from an event's publish to its write on a subscriber stream", LATENCY_BUCKETS);
+        "Time from an event's publish to its write on a subscriber stream; sampled: the first event of each "
+            + "subscription, then one in " + MeteredBroker.LATENCY_SAMPLE_EVERY, LATENCY_BUCKETS);
     endedSlow = meters.counter("streamkit.subscribers.ended.slow",
         "Subscriptions ended with RESOURCE_EXHAUSTED for falling too far behind", null, Tags.empty());
     jvmBinders = prometheus == null ? List.of() : bindJvm(prometheus);
@@ -114,20 +115,34 @@ public final class ServerMetrics implements AutoCloseable {
     return meters != null;
   }
 
-  /** The counters of one Chat route; labels other than route names: {@code _unrouted}, {@code _other}. */
+  /** The counters of one Chat route, both directions. */
   public RouteMeters route(String name) {
+    return route(name, true, true);
+  }
+
+  /** Inbound messages whose route is empty or served by no handler: route label {@code _unrouted}. */
+  public RouteMeters unroutedInbound() {
+    return route("_unrouted", true, false);
+  }
+
+  /** Outbound messages whose route no handler serves (topic events on Chat streams...): label {@code _other}. */
+  public RouteMeters otherOutbound() {
+    return route("_other", false, true);
+  }
+
+  private RouteMeters route(String name, boolean inbound, boolean outbound) {
     if (meters == null) {
       return RouteMeters.DISABLED;
     }
-    Tags in = Tags.of("route", name, "direction", "in");
-    Tags out = Tags.of("route", name, "direction", "out");
     String messages = "Chat messages per route and direction (in: received; out: accepted for sending)";
     String bytes = "Serialized bytes of those Chat messages";
+    Tags in = Tags.of("route", name, "direction", "in");
+    Tags out = Tags.of("route", name, "direction", "out");
     return new RouteMeters(
-        meters.counter("streamkit.messages", messages, null, in),
-        meters.counter("streamkit.message", bytes, "bytes", in),
-        meters.counter("streamkit.messages", messages, null, out),
-        meters.counter("streamkit.message", bytes, "bytes", out));
+        inbound ? meters.counter("streamkit.messages", messages, null, in) : null,
+        inbound ? meters.counter("streamkit.message", bytes, "bytes", in) : null,
+        outbound ? meters.counter("streamkit.messages", messages, null, out) : null,
+        outbound ? meters.counter("streamkit.message", bytes, "bytes", out) : null);
   }
 
   /** Adds the per-stream tracer that counts open streams and errors per RPC; returns {@code transport}. */
