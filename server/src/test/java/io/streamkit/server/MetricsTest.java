@@ -273,6 +273,20 @@ class MetricsTest {
   }
 
   @Test
+  void withAPortAndAnApplicationRegistryBothGetTheMeters() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (LoopbackServer s = LoopbackServer.start(b -> b.metricsPort(0).meterRegistry(registry))) {
+      s.server.broker().publish("both", ByteString.copyFromUtf8("x"), Map.of()).join();
+
+      assertThat(Scrape.of(s.server).value("streamkit_topic_published_events_total", "topic=\"both\""))
+          .isEqualTo(1.0);
+      assertThat(registry.get("streamkit.topic.published.events").tags("topic", "both").counter().count())
+          .isEqualTo(1.0);
+    }
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
   void aBadMetricsPortIsRejectedNamingTheFieldAndTheValue() {
     assertThatThrownBy(() -> StreamKitServer.builder().metricsPort(70000))
         .isInstanceOf(IllegalArgumentException.class)

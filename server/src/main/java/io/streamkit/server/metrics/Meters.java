@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 /**
  * Creates the server's meters in its target registry and remembers them, so that a topic's meters can be removed
@@ -27,8 +28,7 @@ final class Meters {
   Meters(MeterRegistry target) {
     this.target = target;
     this.all = target instanceof CompositeMeterRegistry composite
-        ? java.util.stream.Stream.concat(java.util.stream.Stream.of(target), composite.getRegistries().stream())
-            .toList()
+        ? Stream.concat(Stream.of(target), composite.getRegistries().stream()).toList()
         : List.of(target);
   }
 

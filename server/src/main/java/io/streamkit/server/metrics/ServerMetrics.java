@@ -1,6 +1,7 @@
 package io.streamkit.server.metrics;
 
 import io.grpc.ServerBuilder;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -104,7 +105,7 @@ public final class ServerMetrics implements AutoCloseable {
     PrometheusMeterRegistry prometheus = port < 0 ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MeterRegistry target;
     if (prometheus != null && application != null) {
-      target = new CompositeMeterRegistry(io.micrometer.core.instrument.Clock.SYSTEM, List.of(prometheus, application));
+      target = new CompositeMeterRegistry(Clock.SYSTEM, List.of(prometheus, application));
     } else {
       target = prometheus != null ? prometheus : application;
     }

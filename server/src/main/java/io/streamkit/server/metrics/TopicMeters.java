@@ -24,8 +24,11 @@ final class TopicMeters {
   private final Gauge subscriberGauge;
   private final Gauge lagGauge;
 
-  /** Subscriptions holding these meters; guarded by the table. A topic with subscribers is never evicted. */
-  int subscribers;
+  /**
+   * Subscriptions holding these meters; written under the table's monitor, read by the gauge at scrape. A topic
+   * with subscribers is never evicted.
+   */
+  volatile int subscribers;
   /** Set by a publish or subscribe, cleared by each sweep: lets the sweep evict topics idle since the last. */
   volatile boolean active = true;
 
