@@ -14,12 +14,14 @@ import java.util.List;
  */
 final class ServerProcess implements AutoCloseable {
   private final int port;
+  private final List<String> jvmArgs;
   private final List<String> extraArgs;
   private final Path log;
   private Process process;
 
-  private ServerProcess(int port, List<String> extraArgs) throws IOException {
+  private ServerProcess(int port, List<String> jvmArgs, List<String> extraArgs) throws IOException {
     this.port = port;
+    this.jvmArgs = jvmArgs;
     this.extraArgs = extraArgs;
     Path dir = Path.of("target", "server-processes");
     Files.createDirectories(dir);
@@ -28,7 +30,12 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts the server jar on a free port and waits until it listens. */
   static ServerProcess start(String... extraArgs) throws Exception {
-    ServerProcess p = new ServerProcess(freePort(), List.of(extraArgs));
+    return start(List.of(), extraArgs);
+  }
+
+  /** Starts the server jar with JVM options (before {@code -jar}) and server options. */
+  static ServerProcess start(List<String> jvmArgs, String... extraArgs) throws Exception {
+    ServerProcess p = new ServerProcess(freePort(), jvmArgs, List.of(extraArgs));
     p.startAgain();
     return p;
   }
@@ -44,8 +51,9 @@ final class ServerProcess implements AutoCloseable {
       throw new IllegalStateException("server jar not found at " + jar + "; run ./mvnw -B verify from the top");
     }
     List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-jar", jar, "--host", "127.0.0.1", "--port", Integer.toString(port)));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-jar", jar, "--host", "127.0.0.1", "--port", Integer.toString(port)));
     cmd.addAll(extraArgs);
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

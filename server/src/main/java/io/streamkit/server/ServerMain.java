@@ -92,6 +92,8 @@ public final class ServerMain implements Callable<Integer> {
   @CommandLine.Mixin
   ConnectionOptions connection = new ConnectionOptions();
 
+  @CommandLine.Mixin MetricsOptions metrics = new MetricsOptions();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -125,6 +127,7 @@ public final class ServerMain implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerSettings settings = settings();
     StreamKitServer.Builder builder = StreamKitServer.builder().settings(settings);
+    metrics.applyTo(builder);
     ClassLoader loader = ServerMain.class.getClassLoader();
     if (plugins != null) {
       loader = PluginLoader.forDirectory(plugins, loader);

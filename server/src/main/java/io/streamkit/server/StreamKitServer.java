@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.InMemoryBroker;
 import io.streamkit.server.handler.MessageHandler;
@@ -15,6 +16,7 @@ import io.streamkit.server.internal.GreeterHandler;
 import io.streamkit.server.internal.PluginLoader;
 import io.streamkit.server.internal.RouteTable;
 import io.streamkit.server.internal.StreamRegistry;
+import io.streamkit.server.metrics.ServerMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -63,12 +65,15 @@ public final class StreamKitServer implements AutoCloseable {
   /** The broker this server created and must close; null when the application supplied its own. */
   private final Broker ownedBroker;
   private final Server server;
+  private final ServerMetrics metrics;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private StreamKitServer(ServerSettings settings, List<MessageHandler> handlers, Broker broker) {
+  private StreamKitServer(
+      ServerSettings settings, List<MessageHandler> handlers, Broker broker, ServerMetrics metrics) {
     this.settings = settings;
-    this.routes = RouteTable.of(handlers);
+    this.metrics = metrics;
+    this.routes = RouteTable.of(handlers, metrics);
     this.ownedBroker = broker == null
         ? InMemoryBroker.builder()
             .historyMaxEvents(settings.historyMaxEvents())
@@ -76,13 +81,13 @@ public final class StreamKitServer implements AutoCloseable {
             .maxSubscriberLag(settings.maxSubscriberLag())
             .build()
         : null;
-    this.broker = broker == null ? ownedBroker : broker;
+    this.broker = metrics.instrument(broker == null ? ownedBroker : broker);
     this.blockingExecutor = newBlockingExecutor(settings.blockingThreads());
     this.timer = newTimer();
     ChatConfig chat = new ChatConfig(routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(),
         this.broker, timer, settings.connection().streamIdleTimeout());
     this.server =
-        NettyTransport.builder(settings)
+        metrics.instrument(NettyTransport.builder(settings))
             .addService(ChatServices.streamService(chat))
             .addService(ChatServices.greeter(chat))
             .addService(health.getHealthService())
@@ -110,12 +115,28 @@ public final class StreamKitServer implements AutoCloseable {
     } catch (IOException e) {
       blockingExecutor.shutdownNow();
       timer.shutdownNow();
+      metrics.close();
       throw new UncheckedIOException(
           "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
     }
+    startMetrics();
     health.setStatus("", ServingStatus.SERVING);
     log.info("StreamKit server listening on {} with routes {}", server.getListenSockets(), routes.names());
     return this;
+  }
+
+  private void startMetrics() {
+    try {
+      metrics.start();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** The bound metrics port (see {@link Builder#metricsPort(int)}), or -1 when no metrics endpoint is served. */
+  public int metricsPort() {
+    return metrics.port();
   }
 
   /** The bound port (the actual one when the builder asked for port 0). */
@@ -130,7 +151,8 @@ public final class StreamKitServer implements AutoCloseable {
 
   /**
    * The broker behind Subscribe and Publish. An embedding application publishes with it directly, without
-   * gRPC: {@code server.broker().publish("orders", payload, Map.of())}.
+   * gRPC: {@code server.broker().publish("orders", payload, Map.of())}. With metrics on, this is a wrapper that
+   * counts per topic around the broker that stores the events.
    */
   public Broker broker() {
     return broker;
@@ -181,6 +203,7 @@ public final class StreamKitServer implements AutoCloseable {
       if (ownedBroker != null) {
         ownedBroker.close();
       }
+      metrics.close();
     }
     log.info("StreamKit server stopped");
   }
@@ -220,6 +243,8 @@ public final class StreamKitServer implements AutoCloseable {
     private final List<MessageHandler> handlers = new ArrayList<>();
     private boolean builtIns = true;
     private Broker broker;
+    private int metricsPort = -1;
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
 
@@ -305,6 +330,33 @@ public final class StreamKitServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Port of the Prometheus endpoint ({@code GET /metrics}, bound to the same host): -1 for none, 0 for a free
+     * one (see {@link StreamKitServer#metricsPort()}). Default -1: metrics are off unless asked for. The metric
+     * names are in docs/METRICS.md.
+     */
+    public Builder metricsPort(int port) {
+      if (port < -1 || port > 65535) {
+        throw new IllegalArgumentException(
+            "metricsPort: " + port + " (expected: -1 for no endpoint, 0 for a free port, or 1 to 65535)");
+      }
+      this.metricsPort = port;
+      return this;
+    }
+
+    /**
+     * An application's Micrometer registry to add the server's meters to (without JVM metrics, which are the
+     * application's to bind). The application keeps ownership; the server removes its meters when it closes.
+     * Works with or without {@link #metricsPort(int)}. Default: none.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      if (registry == null) {
+        throw new IllegalArgumentException("meterRegistry: null (expected: a MeterRegistry)");
+      }
+      this.meterRegistry = registry;
+      return this;
+    }
+
     /** Registers a handler in code (for embedding); it joins those found with ServiceLoader. */
     public Builder handler(MessageHandler handler) {
       if (handler == null) {
@@ -341,7 +393,14 @@ public final class StreamKitServer implements AutoCloseable {
         all.add(new GreeterHandler());
       }
       all.addAll(handlers);
-      return new StreamKitServer(settings.build(), all, broker);
+      ServerSettings built = settings.build();
+      ServerMetrics metrics = ServerMetrics.create(built.host(), metricsPort, meterRegistry);
+      try {
+        return new StreamKitServer(built, all, broker, metrics);
+      } catch (RuntimeException e) {
+        metrics.close(); // e.g. two handlers for one route: release the meters and the JVM binders
+        throw e;
+      }
     }
   }
 }

@@ -145,6 +145,25 @@ class ServerMainTest {
     assertThat(err2).contains("--shutdown-grace").contains("soon");
   }
 
+  @Test
+  void theMetricsPortIsAFlagAndAnEnvironmentVariableOffByDefault() {
+    assertThat(new CommandLine(new ServerMain()).getUsageMessage(CommandLine.Help.Ansi.OFF))
+        .contains("--metrics-port", "default: -1");
+    assertThat(parse(Map.of()).metrics.metricsPort).isEqualTo(-1);
+    assertThat(parse(Map.of("STREAMKIT_METRICS_PORT", "9464")).metrics.metricsPort).isEqualTo(9464);
+    assertThat(parse(Map.of("STREAMKIT_METRICS_PORT", "9464"), "--metrics-port", "0").metrics.metricsPort).isZero();
+  }
+
+  @Test
+  void aBadMetricsPortStopsStartUpWithExitCodeTwoNamingTheOptionAndItsVariable() {
+    String err = captureStderr(() -> assertThat(ServerMain.run("--metrics-port", "70000")).isEqualTo(2));
+    assertThat(err).contains("--metrics-port").contains("STREAMKIT_METRICS_PORT").contains("70000")
+        .contains("expected: -1 for no endpoint, 0 for a free port, or 1 to 65535");
+
+    String err2 = captureStderr(() -> assertThat(ServerMain.run("--metrics-port", "lots")).isEqualTo(2));
+    assertThat(err2).contains("--metrics-port").contains("lots");
+  }
+
   private static ServerMain parse(Map<String, String> env, String... args) {
     ServerMain main = new ServerMain();
     new CommandLine(main).setDefaultValueProvider(new EnvironmentDefaults(env)).parseArgs(args);

@@ -89,7 +89,12 @@ class SlowSubscriberTest {
       for (int i = 0; i < EVENTS; i++) {
         s.server.broker().publish("news", KIB, Map.of()).join();
         if (i % 20 == 19) {
-          Thread.sleep(10); // a steady producer, not one burst: fast subscribers keep up, the stalled one cannot
+          // A producer paced by the readers that keep up (never more than 500 events ahead of the slowest of
+          // them, whatever the machine's load), so only the stalled subscriber can reach the 2,000 lag limit.
+          int published = i + 1;
+          await().atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(1))
+              .until(() -> fast.stream().allMatch(f -> f.count >= published - 500 || f.status != null));
         }
       }
 

@@ -1,6 +1,8 @@
 package io.streamkit.server.broker;
 
 import io.grpc.Status;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,8 +24,20 @@ final class Cursor implements BrokerSubscription {
   private final long lastAtStart;
   private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean cancelled;
-  /** The next offset to deliver. Only the draining thread touches it. */
+  /**
+   * The next offset to deliver. Only the draining thread writes it (opaque, so that {@link #lag(long)} may read
+   * it from a metrics thread without a lock and without tearing).
+   */
   private long next;
+  private static final VarHandle NEXT;
+
+  static {
+    try {
+      NEXT = MethodHandles.lookup().findVarHandle(Cursor.class, "next", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   Cursor(TopicLog log, long start, EventSink sink, long maxLag) {
     this.log = log;
@@ -60,6 +74,15 @@ final class Cursor implements BrokerSubscription {
     }
   }
 
+  /**
+   * How many events this subscriber is behind {@code last}, counted as for the lag limit (events published
+   * since it subscribed that it has not been given). May be called from any thread; approximate while it drains.
+   */
+  long lag(long last) {
+    long delivered = (long) NEXT.getOpaque(this) - 1;
+    return Math.max(0, last - Math.max(delivered, lastAtStart));
+  }
+
   private void drain() {
     while (!cancelled) {
       long last = log.last();
@@ -81,13 +104,13 @@ final class Cursor implements BrokerSubscription {
       if (event == null) {
         long oldest = log.oldest();
         if (next < oldest) {
-          next = oldest; // retention dropped these: the subscriber sees the gap in the offsets
+          NEXT.setOpaque(this, oldest); // retention dropped these: the subscriber sees the gap in the offsets
           continue;
         }
         return;
       }
       sink.onEvent(event);
-      next++;
+      NEXT.setOpaque(this, next + 1);
     }
   }
 }

@@ -122,6 +122,23 @@ public final class InMemoryBroker implements Broker {
     return log == null ? 0 : log.cursors.size();
   }
 
+  /**
+   * The most events any subscriber of {@code topic} is behind its last offset now, counted as for
+   * {@link Builder#maxSubscriberLag(long)}; 0 when the topic has no subscriber. For metrics.
+   */
+  public long maxLag(String topic) {
+    TopicLog log = topics.get(topic);
+    if (log == null) {
+      return 0;
+    }
+    long last = log.last();
+    long max = 0;
+    for (Cursor cursor : log.cursors) {
+      max = Math.max(max, cursor.lag(last));
+    }
+    return max;
+  }
+
   /** Topics currently held (with history or subscribers). */
   public int topicCount() {
     return topics.size();

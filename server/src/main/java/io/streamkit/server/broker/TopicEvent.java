@@ -19,11 +19,14 @@ public final class TopicEvent {
 
   private final Event event;
   private final byte[] wire;
+  /** When the event was published, on this process's System.nanoTime() scale (see {@link #ageNanos()}). */
+  private final long publishedNanoTime;
   private volatile Message chatMessage;
 
-  private TopicEvent(Event event) {
+  private TopicEvent(Event event, long publishedNanoTime) {
     this.event = event;
     this.wire = event.toByteArray();
+    this.publishedNanoTime = publishedNanoTime;
   }
 
   /** Creates the event and encodes it. */
@@ -36,12 +39,19 @@ public final class TopicEvent {
         .setPayload(payload)
         .putAllHeaders(headers)
         .setPublishedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
-        .build());
+        .build(), System.nanoTime());
   }
 
-  /** Wraps an event already decoded (for brokers that store the wire form themselves). */
+  /**
+   * Wraps an event already decoded (for brokers that store the wire form themselves). Its publish time is taken
+   * from {@code published_at} and this process's wall clock.
+   */
   public static TopicEvent of(Event event) {
-    return new TopicEvent(event);
+    Timestamp at = event.getPublishedAt();
+    Instant now = Instant.now();
+    long ageNanos = (now.getEpochSecond() - at.getSeconds()) * 1_000_000_000L + (now.getNano() - at.getNanos());
+    // A publisher whose clock runs ahead of ours would give a negative age: count it as just published.
+    return new TopicEvent(event, System.nanoTime() - Math.max(0, ageNanos));
   }
 
   public String topic() {
@@ -58,6 +68,15 @@ public final class TopicEvent {
 
   public Event event() {
     return event;
+  }
+
+  /**
+   * Nanoseconds since the event was published, on this process's monotonic clock: for the publish-to-deliver
+   * latency. For an event decoded from another process ({@link #of(Event)}) it is measured from
+   * {@code published_at} with this process's wall clock, so clock skew between hosts shows in it.
+   */
+  public long ageNanos() {
+    return System.nanoTime() - publishedNanoTime;
   }
 
   /** The encoded {@code streamkit.v1.Event}. Shared: do not modify. */

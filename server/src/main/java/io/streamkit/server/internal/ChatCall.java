@@ -110,6 +110,7 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
     }
     Message message = adapter.toMessage(request);
     RouteTable.Route route = routes.lookup(message.getRoute());
+    routes.countInbound(route, message);
     if ((route == null || !route.blocking()) && lane.tryEnterInline()) {
       try {
         handle(message, route);
@@ -356,7 +357,9 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
     if (idle != null) {
       idle.touch();
     }
-    return outbound.send(adapter.fromMessage(message));
+    RespT wire = adapter.fromMessage(message);
+    routes.countOutbound(message.getRoute(), wire);
+    return outbound.send(wire);
   }
 
   @Override
