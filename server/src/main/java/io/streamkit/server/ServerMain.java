@@ -77,6 +77,8 @@ public final class ServerMain implements Callable<Integer> {
       description = "Events a subscriber may fall behind before it is ended with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   long maxSubscriberLag;
 
+  @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -104,6 +106,7 @@ public final class ServerMain implements Callable<Integer> {
     if (plugins != null) {
       loader = PluginLoader.forDirectory(plugins, loader);
     }
+    security.applyTo(builder, loader);
     StreamKitServer server = builder.discoverHandlers(loader).build().start();
     // SIGTERM and SIGINT start the graceful drain; main then returns and the process exits 0 (a plain shutdown
     // hook would run the same drain but leave the JVM's exit code at 143). The hook stays for other exits.

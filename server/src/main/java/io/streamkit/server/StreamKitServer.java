@@ -15,7 +15,12 @@ import io.streamkit.server.internal.EchoHandler;
 import io.streamkit.server.internal.GreeterHandler;
 import io.streamkit.server.internal.PluginLoader;
 import io.streamkit.server.internal.RouteTable;
+import io.streamkit.server.internal.CallSecurity;
+import io.streamkit.server.internal.SecurityPlan;
 import io.streamkit.server.internal.StreamRegistry;
+import io.streamkit.server.security.Authenticator;
+import io.streamkit.server.security.Authorizer;
+import io.streamkit.server.security.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -35,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A StreamKit gRPC server: serves {@code streamkit.v1.StreamService} and {@code example.Greeter} over Netty,
- * with the standard health service and server reflection.
+ * with the standard health service and server reflection. Security (TLS, authentication, authorization) is
+ * configured on the builder, see {@link io.streamkit.server.security}; health and reflection stay open.
  *
  * <p>Create with {@link #builder()}, then {@link #start()}; the caller owns the server and must
  * {@link #close()} it (idempotent). An unclosed server keeps its port and threads.
@@ -63,7 +69,8 @@ public final class StreamKitServer implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private StreamKitServer(ServerSettings settings, List<MessageHandler> handlers, Broker broker) {
+  private StreamKitServer(
+      ServerSettings settings, List<MessageHandler> handlers, Broker broker, SecurityPlan securityPlan) {
     this.settings = settings;
     this.routes = RouteTable.of(handlers);
     this.ownedBroker = broker == null
@@ -75,16 +82,19 @@ public final class StreamKitServer implements AutoCloseable {
         : null;
     this.broker = broker == null ? ownedBroker : broker;
     this.blockingExecutor = newBlockingExecutor(settings.blockingThreads());
+    CallSecurity security = securityPlan.callSecurity();
     ChatConfig chat = new ChatConfig(
-        routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(), this.broker);
+        routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(), this.broker, security);
+    log.info("security: {}", securityPlan.describe(security));
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+            .sslContext(securityPlan.sslContext())
             // No thread hop per message: transport callbacks run on the event loop and our own code never
             // blocks there (blocking handlers are moved to blockingExecutor by the stream's lane).
             .directExecutor()
             .maxInboundMessageSize(settings.maxInboundMessageSize())
-            .addService(ChatServices.streamService(chat))
-            .addService(ChatServices.greeter(chat))
+            .addService(security.guard(ChatServices.streamService(chat)))
+            .addService(security.guard(ChatServices.greeter(chat)))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();
@@ -208,6 +218,7 @@ public final class StreamKitServer implements AutoCloseable {
     private final List<MessageHandler> handlers = new ArrayList<>();
     private boolean builtIns = true;
     private Broker broker;
+    private final SecurityPlan security = new SecurityPlan();
 
     private Builder() {}
 
@@ -311,10 +322,50 @@ public final class StreamKitServer implements AutoCloseable {
       return this;
     }
 
+    /** Serves TLS (and mutual TLS when {@code tls} has a client CA). Default: plaintext. */
+    public Builder tls(ServerTls tls) {
+      if (tls == null) {
+        throw new IllegalArgumentException("tls: null (expected: a ServerTls)");
+      }
+      security.tls(tls);
+      return this;
+    }
+
+    /**
+     * Authenticates every StreamKit and Greeter call with {@code authenticator}. Default: none, or with mutual
+     * TLS the client certificate's CN. At most one per server, counting discovered ones.
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      if (authenticator == null) {
+        throw new IllegalArgumentException("authenticator: null (expected: an Authenticator)");
+      }
+      security.add(authenticator);
+      return this;
+    }
+
+    /** Decides per Chat route and per topic. Default: allow all. At most one per server, counting discovered ones. */
+    public Builder authorizer(Authorizer authorizer) {
+      if (authorizer == null) {
+        throw new IllegalArgumentException("authorizer: null (expected: an Authorizer)");
+      }
+      security.add(authorizer);
+      return this;
+    }
+
+    /**
+     * Adds the {@link Authenticator} and {@link Authorizer} that {@link java.util.ServiceLoader} finds through
+     * {@code loader}.
+     */
+    public Builder discoverSecurity(ClassLoader loader) {
+      security.discover(loader);
+      return this;
+    }
+
     /**
      * Creates the server (not started).
      *
-     * @throws IllegalStateException if two handlers serve one route; the message names both classes
+     * @throws IllegalStateException if two handlers serve one route, or there are two authenticators or two
+     *     authorizers; the message names both classes
      */
     public StreamKitServer build() {
       List<MessageHandler> all = new ArrayList<>();
@@ -323,7 +374,7 @@ public final class StreamKitServer implements AutoCloseable {
         all.add(new GreeterHandler());
       }
       all.addAll(handlers);
-      return new StreamKitServer(settings.build(), all, broker);
+      return new StreamKitServer(settings.build(), all, broker, security);
     }
   }
 }

@@ -9,4 +9,5 @@ public record ChatConfig(
     StreamRegistry registry,
     Executor blockingExecutor,
     long maxQueuedBytesPerStream,
-    Broker broker) {}
+    Broker broker,
+    CallSecurity security) {}
