@@ -24,7 +24,7 @@ public final class CallSecurity {
   static final Context.Key<Principal> PRINCIPAL = Context.key("streamkit-principal");
 
   /** No authentication, everything allowed. */
-  public static final CallSecurity OPEN = new CallSecurity(null, new Authorizer() {});
+  public static final CallSecurity OPEN = new CallSecurity(null, new AllowAll());
 
   private final Authenticator authenticator;
   private final Authorizer authorizer;
@@ -79,6 +79,9 @@ public final class CallSecurity {
   @Override
   public String toString() {
     return "authenticator " + (authenticator == null ? "none (every caller is anonymous)" : authenticator)
-        + ", authorizer " + authorizer.getClass().getName();
+        + ", authorizer " + (authorizer instanceof AllowAll ? "none (all allowed)" : authorizer.getClass().getName());
   }
+
+  /** The default: every check allows. */
+  static final class AllowAll implements Authorizer {}
 }

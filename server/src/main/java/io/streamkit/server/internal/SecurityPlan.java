@@ -58,7 +58,7 @@ public final class SecurityPlan {
     if (authenticator == null && authorizer == null) {
       return CallSecurity.OPEN;
     }
-    CallSecurity security = new CallSecurity(authenticator, authorizer == null ? new Authorizer() {} : authorizer);
+    CallSecurity security = new CallSecurity(authenticator, authorizer == null ? new CallSecurity.AllowAll() : authorizer);
     if (authenticator != null && tls == null) {
       log.warn("calls are authenticated over plaintext: credentials cross the network readable; enable TLS");
     }
