@@ -1,18 +1,22 @@
 package io.streamkit.client;
 
 import com.google.protobuf.ByteString;
+import io.grpc.CallCredentials;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.StreamServiceGrpc;
+import io.streamkit.client.internal.BearerTokenCredentials;
 import io.streamkit.client.internal.BlockingBidiCall;
 import io.streamkit.client.internal.BlockingPublishCall;
 import io.streamkit.client.internal.CallbackBidiCall;
 import io.streamkit.client.internal.ChatCorrelator;
 import io.streamkit.client.internal.ClientThreads;
+import io.streamkit.client.internal.CredentialsInterceptor;
 import io.streamkit.client.internal.OpenCalls;
 import io.streamkit.client.internal.ResumingSubscription;
 import java.time.Duration;
@@ -45,11 +49,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Deadlines: each {@link #call} has one ({@link Builder#defaultDeadline(Duration)} unless given).
  * Streams have none, on purpose: a long-lived stream is healthy for as long as both sides keep it, and a
  * deadline would kill it at an arbitrary moment; end streams with close/cancel instead.
+ *
+ * <p>Security: plaintext unless {@link Builder#tls(ClientTls)}; credentials for every call with
+ * {@link Builder#bearerToken(String)} or {@link Builder#callCredentials(CallCredentials)}. A server that refuses
+ * them ends streams and calls with UNAUTHENTICATED or PERMISSION_DENIED, reported as {@link StreamKitException};
+ * subscriptions do not retry those.
  */
 public final class StreamKitClient implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-  private final ManagedChannel channel;
+  /** The connection, for its lifecycle; calls go through {@link #channel}, which adds the credentials. */
+  private final ManagedChannel transport;
+  private final Channel channel;
   private final Executor callbackExecutor;
   private final ExecutorService ownedCallbackExecutor; // null when the user supplied the executor
   private final ScheduledExecutorService timer;
@@ -62,12 +73,19 @@ public final class StreamKitClient implements AutoCloseable {
 
   private StreamKitClient(Builder builder) {
     NettyChannelBuilder channelBuilder = NettyChannelBuilder.forTarget(builder.target)
-        .usePlaintext()
         .maxInboundMessageSize(builder.maxInboundMessageSize);
+    if (builder.tls == null) {
+      channelBuilder.usePlaintext();
+    } else {
+      channelBuilder.useTransportSecurity().sslContext(builder.tls.sslContext());
+    }
     if (builder.userAgent != null) {
       channelBuilder.userAgent(builder.userAgent);
     }
-    this.channel = channelBuilder.build();
+    this.transport = channelBuilder.build();
+    this.channel = builder.credentials == null
+        ? transport
+        : ClientInterceptors.intercept(transport, new CredentialsInterceptor(builder.credentials));
     this.ownedCallbackExecutor = builder.callbackExecutor == null ? ClientThreads.newCallbackPool() : null;
     this.callbackExecutor = builder.callbackExecutor == null ? ownedCallbackExecutor : builder.callbackExecutor;
     this.timer = ClientThreads.newTimer();
@@ -83,8 +101,9 @@ public final class StreamKitClient implements AutoCloseable {
   }
 
   /**
-   * The channel, for stubs of your own. Streams and calls made on it directly are not cancelled by
-   * {@link #close()} (the channel's shutdown still ends them) and get no default deadline.
+   * The channel, for stubs of your own; its calls carry the client's credentials. Streams and calls made on
+   * it directly are not cancelled by {@link #close()} (the channel's shutdown still ends them) and get no
+   * default deadline.
    */
   public Channel channel() {
     return channel;
@@ -229,10 +248,10 @@ public final class StreamKitClient implements AutoCloseable {
     correlator.close(status);
     openCalls.closeAll(status);
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-    channel.shutdown();
+    transport.shutdown();
     try {
-      if (!channel.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-        channel.shutdownNow();
+      if (!transport.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+        transport.shutdownNow();
       }
       timer.shutdownNow();
       // Every callback stream's last callback (onError CANCELLED) must have run before its executor stops:
@@ -245,7 +264,7 @@ public final class StreamKitClient implements AutoCloseable {
         }
       }
     } catch (InterruptedException e) {
-      channel.shutdownNow();
+      transport.shutdownNow();
       timer.shutdownNow();
       if (ownedCallbackExecutor != null) {
         ownedCallbackExecutor.shutdownNow();
@@ -294,8 +313,38 @@ public final class StreamKitClient implements AutoCloseable {
     private Executor callbackExecutor;
     private long maxQueuedBytes = 4 * MIB;
     private ReconnectPolicy reconnectPolicy = ReconnectPolicy.defaults();
+    private ClientTls tls;
+    private CallCredentials credentials;
 
     private Builder() {}
+
+    /** Connects with TLS (and mutual TLS when {@code tls} presents a client certificate). Default: plaintext. */
+    public Builder tls(ClientTls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls: null (expected: a ClientTls)");
+      return this;
+    }
+
+    /**
+     * Sends {@code authorization: Bearer <token>} with every call; replaces {@link #callCredentials}. Use it
+     * with {@link #tls(ClientTls)}: over plaintext the token is readable on the network. Default: none.
+     *
+     * @throws IllegalArgumentException if the token is blank or holds whitespace or non-ASCII characters (the
+     *     message does not print the token)
+     */
+    public Builder bearerToken(String token) {
+      this.credentials = new BearerTokenCredentials(token);
+      return this;
+    }
+
+    /**
+     * Credentials applied to every call that brings none of its own (for example OAuth from another library);
+     * replaces {@link #bearerToken}. Default: none.
+     */
+    public Builder callCredentials(CallCredentials credentials) {
+      this.credentials =
+          Objects.requireNonNull(credentials, "callCredentials: null (expected: a CallCredentials)");
+      return this;
+    }
 
     /**
      * How subscriptions reconnect after a retryable failure; each subscription may override it.
