@@ -8,7 +8,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * How a subscription reconnects after a retryable failure (UNAVAILABLE, a lost connection, or
  * RESOURCE_EXHAUSTED "subscriber too slow"): exponential backoff with jitter. The delay before attempt
  * {@code n} (1-based) is {@code min(maxDelay, initialDelay * multiplier^(n-1))}, randomly spread by
- * {@code +-jitter}. The attempt count goes back to zero once an event arrives.
+ * {@code +-jitter}. The attempt count goes back to zero once an event arrives. UNAUTHENTICATED and
+ * PERMISSION_DENIED are never retried: the subscription ends with them.
  *
  * <p>Immutable value; thread-safe. Set on {@link StreamKitClient.Builder#reconnectPolicy(ReconnectPolicy)}
  * and overridable per subscription.

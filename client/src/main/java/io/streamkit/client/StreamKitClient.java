@@ -1,6 +1,7 @@
 package io.streamkit.client;
 
 import com.google.protobuf.ByteString;
+import io.grpc.CallCredentials;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
@@ -9,12 +10,14 @@ import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.StreamServiceGrpc;
+import io.streamkit.client.internal.BearerTokenCredentials;
 import io.streamkit.client.internal.BlockingBidiCall;
 import io.streamkit.client.internal.BlockingPublishCall;
 import io.streamkit.client.internal.CallDefaults;
 import io.streamkit.client.internal.CallbackBidiCall;
 import io.streamkit.client.internal.ChatCorrelator;
 import io.streamkit.client.internal.ClientThreads;
+import io.streamkit.client.internal.CredentialsInterceptor;
 import io.streamkit.client.internal.OpenCalls;
 import io.streamkit.client.internal.ResumingSubscription;
 import io.streamkit.client.internal.StreamStartWatch;
@@ -51,11 +54,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * keep it, and a deadline would kill it at an arbitrary moment; end streams with close/cancel, and rely on
  * keepalive to find dead connections. Subscriptions never have one: they resume. A stream whose deadline
  * passes ends with DEADLINE_EXCEEDED.
+ *
+ * <p>Security: plaintext unless {@link Builder#tls(ClientTls)}; credentials for every call with
+ * {@link Builder#bearerToken(String)} or {@link Builder#callCredentials(CallCredentials)}. A server that refuses
+ * them ends streams and calls with UNAUTHENTICATED or PERMISSION_DENIED, reported as {@link StreamKitException};
+ * subscriptions do not retry those.
  */
 public final class StreamKitClient implements AutoCloseable {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-  private final ManagedChannel channel;
+  /** The connection, for its lifecycle; calls go through {@link #channel}, which adds the credentials. */
+  private final ManagedChannel transport;
+  private final Channel channel;
   /** For bidi and publish streams: the start watch, compression and the stream deadline, if any. */
   private final Channel streamChannel;
   /** For subscriptions: the start watch and compression; never a deadline (they resume). */
@@ -75,14 +85,21 @@ public final class StreamKitClient implements AutoCloseable {
 
   private StreamKitClient(Builder builder) {
     NettyChannelBuilder channelBuilder = NettyChannelBuilder.forTarget(builder.target)
-        .usePlaintext()
         .maxInboundMessageSize(builder.maxInboundMessageSize)
         .keepAliveTime(builder.keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(builder.keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    if (builder.tls == null) {
+      channelBuilder.usePlaintext();
+    } else {
+      channelBuilder.useTransportSecurity().sslContext(builder.tls.sslContext());
+    }
     if (builder.userAgent != null) {
       channelBuilder.userAgent(builder.userAgent);
     }
-    this.channel = channelBuilder.build();
+    this.transport = channelBuilder.build();
+    this.channel = builder.credentials == null
+        ? transport
+        : ClientInterceptors.intercept(transport, new CredentialsInterceptor(builder.credentials));
     this.root = null;
     this.ownedCallbackExecutor = builder.callbackExecutor == null ? ClientThreads.newCallbackPool() : null;
     this.callbackExecutor = builder.callbackExecutor == null ? ownedCallbackExecutor : builder.callbackExecutor;
@@ -101,6 +118,7 @@ public final class StreamKitClient implements AutoCloseable {
   /** A view of {@code root} with other per-call settings; shares everything else. */
   private StreamKitClient(StreamKitClient root, Settings settings) {
     this.root = root;
+    this.transport = root.transport;
     this.channel = root.channel;
     this.ownedCallbackExecutor = null;
     this.callbackExecutor = root.callbackExecutor;
@@ -161,8 +179,9 @@ public final class StreamKitClient implements AutoCloseable {
   }
 
   /**
-   * The channel, for stubs of your own. Streams and calls made on it directly are not cancelled by
-   * {@link #close()} (the channel's shutdown still ends them) and get no default deadline.
+   * The channel, for stubs of your own; its calls carry the client's credentials. Streams and calls made on
+   * it directly are not cancelled by {@link #close()} (the channel's shutdown still ends them) and get no
+   * default deadline.
    */
   public Channel channel() {
     return channel;
@@ -310,10 +329,10 @@ public final class StreamKitClient implements AutoCloseable {
     correlator.close(status);
     openCalls.closeAll(status);
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-    channel.shutdown();
+    transport.shutdown();
     try {
-      if (!channel.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-        channel.shutdownNow();
+      if (!transport.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+        transport.shutdownNow();
       }
       timer.shutdownNow();
       // Every callback stream's last callback (onError CANCELLED) must have run before its executor stops:
@@ -326,7 +345,7 @@ public final class StreamKitClient implements AutoCloseable {
         }
       }
     } catch (InterruptedException e) {
-      channel.shutdownNow();
+      transport.shutdownNow();
       timer.shutdownNow();
       if (ownedCallbackExecutor != null) {
         ownedCallbackExecutor.shutdownNow();
@@ -380,8 +399,38 @@ public final class StreamKitClient implements AutoCloseable {
     private Duration streamStartTimeout = Duration.ofSeconds(10);
     private Duration keepAliveTime = Duration.ofSeconds(60);
     private Duration keepAliveTimeout = Duration.ofSeconds(20);
+    private ClientTls tls;
+    private CallCredentials credentials;
 
     private Builder() {}
+
+    /** Connects with TLS (and mutual TLS when {@code tls} presents a client certificate). Default: plaintext. */
+    public Builder tls(ClientTls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls: null (expected: a ClientTls)");
+      return this;
+    }
+
+    /**
+     * Sends {@code authorization: Bearer <token>} with every call; replaces {@link #callCredentials}. Use it
+     * with {@link #tls(ClientTls)}: over plaintext the token is readable on the network. Default: none.
+     *
+     * @throws IllegalArgumentException if the token is blank or holds whitespace or non-ASCII characters (the
+     *     message does not print the token)
+     */
+    public Builder bearerToken(String token) {
+      this.credentials = new BearerTokenCredentials(token);
+      return this;
+    }
+
+    /**
+     * Credentials applied to every call that brings none of its own (for example OAuth from another library);
+     * replaces {@link #bearerToken}. Default: none.
+     */
+    public Builder callCredentials(CallCredentials credentials) {
+      this.credentials =
+          Objects.requireNonNull(credentials, "callCredentials: null (expected: a CallCredentials)");
+      return this;
+    }
 
     /**
      * How subscriptions reconnect after a retryable failure; each subscription may override it.

@@ -94,6 +94,8 @@ public final class ServerMain implements Callable<Integer> {
 
   @CommandLine.Mixin MetricsOptions metrics = new MetricsOptions();
 
+  @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -132,6 +134,7 @@ public final class ServerMain implements Callable<Integer> {
     if (plugins != null) {
       loader = PluginLoader.forDirectory(plugins, loader);
     }
+    security.applyTo(builder, loader);
     StreamKitServer server = builder.discoverHandlers(loader).build().start();
     // SIGTERM and SIGINT start the graceful drain; main then returns and the process exits 0 (a plain shutdown
     // hook would run the same drain but leave the JVM's exit code at 143). The hook stays for other exits.

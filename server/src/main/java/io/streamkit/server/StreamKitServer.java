@@ -15,8 +15,13 @@ import io.streamkit.server.internal.EchoHandler;
 import io.streamkit.server.internal.GreeterHandler;
 import io.streamkit.server.internal.PluginLoader;
 import io.streamkit.server.internal.RouteTable;
+import io.streamkit.server.internal.CallSecurity;
+import io.streamkit.server.internal.SecurityPlan;
 import io.streamkit.server.internal.StreamRegistry;
 import io.streamkit.server.metrics.ServerMetrics;
+import io.streamkit.server.security.Authenticator;
+import io.streamkit.server.security.Authorizer;
+import io.streamkit.server.security.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -38,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A StreamKit gRPC server: serves {@code streamkit.v1.StreamService} and {@code example.Greeter} over Netty,
- * with the standard health service and server reflection.
+ * with the standard health service and server reflection. Security (TLS, authentication, authorization) is
+ * configured on the builder, see {@link io.streamkit.server.security}; health and reflection stay open.
  *
  * <p>Create with {@link #builder()}, then {@link #start()}; the caller owns the server and must
  * {@link #close()} it (idempotent). An unclosed server keeps its port and threads.
@@ -70,7 +76,8 @@ public final class StreamKitServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private StreamKitServer(
-      ServerSettings settings, List<MessageHandler> handlers, Broker broker, ServerMetrics metrics) {
+      ServerSettings settings, List<MessageHandler> handlers, Broker broker, ServerMetrics metrics,
+      SecurityPlan securityPlan) {
     this.settings = settings;
     this.metrics = metrics;
     this.routes = RouteTable.of(handlers, metrics);
@@ -84,12 +91,15 @@ public final class StreamKitServer implements AutoCloseable {
     this.broker = metrics.instrument(broker == null ? ownedBroker : broker);
     this.blockingExecutor = newBlockingExecutor(settings.blockingThreads());
     this.timer = newTimer();
+    CallSecurity security = securityPlan.callSecurity();
     ChatConfig chat = new ChatConfig(routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(),
-        this.broker, timer, settings.connection().streamIdleTimeout());
+        this.broker, timer, settings.connection().streamIdleTimeout(), security);
+    log.info("security: {}", securityPlan.describe(security));
     this.server =
         metrics.instrument(NettyTransport.builder(settings))
-            .addService(ChatServices.streamService(chat))
-            .addService(ChatServices.greeter(chat))
+            .sslContext(securityPlan.sslContext())
+            .addService(security.guard(ChatServices.streamService(chat)))
+            .addService(security.guard(ChatServices.greeter(chat)))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();
@@ -245,6 +255,7 @@ public final class StreamKitServer implements AutoCloseable {
     private Broker broker;
     private int metricsPort = -1;
     private MeterRegistry meterRegistry;
+    private final SecurityPlan security = new SecurityPlan();
 
     private Builder() {}
 
@@ -381,10 +392,50 @@ public final class StreamKitServer implements AutoCloseable {
       return this;
     }
 
+    /** Serves TLS (and mutual TLS when {@code tls} has a client CA). Default: plaintext. */
+    public Builder tls(ServerTls tls) {
+      if (tls == null) {
+        throw new IllegalArgumentException("tls: null (expected: a ServerTls)");
+      }
+      security.tls(tls);
+      return this;
+    }
+
+    /**
+     * Authenticates every StreamKit and Greeter call with {@code authenticator}. Default: none, or with mutual
+     * TLS the client certificate's CN. At most one per server, counting discovered ones.
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      if (authenticator == null) {
+        throw new IllegalArgumentException("authenticator: null (expected: an Authenticator)");
+      }
+      security.add(authenticator);
+      return this;
+    }
+
+    /** Decides per Chat route and per topic. Default: allow all. At most one per server, counting discovered ones. */
+    public Builder authorizer(Authorizer authorizer) {
+      if (authorizer == null) {
+        throw new IllegalArgumentException("authorizer: null (expected: an Authorizer)");
+      }
+      security.add(authorizer);
+      return this;
+    }
+
+    /**
+     * Adds the {@link Authenticator} and {@link Authorizer} that {@link java.util.ServiceLoader} finds through
+     * {@code loader}.
+     */
+    public Builder discoverSecurity(ClassLoader loader) {
+      security.discover(loader);
+      return this;
+    }
+
     /**
      * Creates the server (not started).
      *
-     * @throws IllegalStateException if two handlers serve one route; the message names both classes
+     * @throws IllegalStateException if two handlers serve one route, or there are two authenticators or two
+     *     authorizers; the message names both classes
      */
     public StreamKitServer build() {
       List<MessageHandler> all = new ArrayList<>();
@@ -396,7 +447,7 @@ public final class StreamKitServer implements AutoCloseable {
       ServerSettings built = settings.build();
       ServerMetrics metrics = ServerMetrics.create(built.host(), metricsPort, meterRegistry);
       try {
-        return new StreamKitServer(built, all, broker, metrics);
+        return new StreamKitServer(built, all, broker, metrics, security);
       } catch (RuntimeException e) {
         metrics.close(); // e.g. two handlers for one route: release the meters and the JVM binders
         throw e;

@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,67 @@ class ServerMainTest {
     ServerMain main = new ServerMain();
     new CommandLine(main).setDefaultValueProvider(new EnvironmentDefaults(env, file)).parseArgs(args);
     return main;
+  }
+
+  @Test
+  void helpListsTheSecurityOptions() {
+    String usage = new CommandLine(new ServerMain()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+
+    assertThat(usage).contains("--tls-cert", "--tls-key", "--tls-client-ca", "--auth-tokens", "default: none");
+  }
+
+  @Test
+  void aTlsCertificatePathThatDoesNotExistStopsStartUpNamingTheOptionAndTheValue(@TempDir Path dir) {
+    Path missing = dir.resolve("no-such-cert.pem");
+    String err = captureStderr(() -> assertThat(
+        ServerMain.run("--port", "0", "--tls-cert", missing.toString(), "--tls-key", missing.toString()))
+        .isEqualTo(2));
+
+    assertThat(err).contains("invalid value for option '--tls-cert' (STREAMKIT_TLS_CERT): '" + missing + "'")
+        .contains("cannot be read");
+  }
+
+  @Test
+  void aTlsCertificateWithoutItsKeyStopsStartUpNamingTheMissingOption(@TempDir Path dir) throws Exception {
+    TestPki.Issued server = TestPki.create(dir, "ca").server();
+    String err = captureStderr(() -> assertThat(
+        ServerMain.run("--port", "0", "--tls-cert", server.certificate().toString())).isEqualTo(2));
+
+    assertThat(err).contains("invalid value for option '--tls-key'").contains("TLS needs both --tls-cert and --tls-key");
+  }
+
+  @Test
+  void aKeyThatIsNotTheCertificatesStopsStartUpNamingTheKeyOption(@TempDir Path dir) throws Exception {
+    TestPki pki = TestPki.create(dir, "ca");
+    TestPki.Issued server = pki.server();
+    TestPki.Issued other = pki.client("someone");
+    String err = captureStderr(() -> assertThat(ServerMain.run("--port", "0",
+        "--tls-cert", server.certificate().toString(), "--tls-key", other.key().toString())).isEqualTo(2));
+
+    assertThat(err).contains("invalid value for option '--tls-key'")
+        .contains("not the key of the first certificate of certificateChain (CN=localhost");
+  }
+
+  @Test
+  void aMalformedTokenFileStopsStartUpNamingTheOptionTheFileAndTheLine(@TempDir Path dir) throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "good-token alice\nsecret-without-name\n");
+    String err = captureStderr(() -> assertThat(
+        ServerMain.run("--port", "0", "--auth-tokens", tokens.toString())).isEqualTo(2));
+
+    assertThat(err).contains("invalid value for option '--auth-tokens' (STREAMKIT_AUTH_TOKENS)")
+        .contains("token file " + tokens + " line 2")
+        .doesNotContain("secret-without-name");
+  }
+
+  @Test
+  void securityOptionsComeFromTheEnvironmentToo() {
+    ServerMain main = parse(Map.of("STREAMKIT_TLS_CERT", "/etc/streamkit/cert.pem",
+        "STREAMKIT_AUTH_TOKENS", "/etc/streamkit/tokens"));
+
+    assertThat(main.security.tlsCert).isEqualTo(Path.of("/etc/streamkit/cert.pem"));
+    assertThat(main.security.authTokens).isEqualTo(Path.of("/etc/streamkit/tokens"));
+    assertThat(main.security.tlsKey).isNull();
   }
 
   @Test

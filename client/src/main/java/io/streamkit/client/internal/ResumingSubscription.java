@@ -342,6 +342,10 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
         String m = String.valueOf(status.getDescription()).toLowerCase(java.util.Locale.ROOT);
         return m.contains("channel closed") || m.contains("connection") || m.contains("rst_stream")
             || m.contains("goaway");
+      case UNAUTHENTICATED:
+      case PERMISSION_DENIED:
+        // Credentials and rights do not heal by retrying: end, so that the application sees the status.
+        return false;
       default:
         return false;
     }

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.streamkit.api.v1.Message;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
+import io.streamkit.server.security.Principal;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,13 @@ public interface StreamContext {
 
   /** The client's address, when the transport knows it. */
   Optional<SocketAddress> remoteAddress();
+
+  /**
+   * The authenticated caller of this stream: from its bearer token, its client certificate (mutual TLS) or the
+   * server's {@link io.streamkit.server.security.Authenticator}; empty when the server authenticates no one.
+   * Fixed for the stream's life.
+   */
+  Optional<Principal> principal();
 
   /** The request headers the client sent when it opened the stream. Do not modify. */
   Metadata requestHeaders();

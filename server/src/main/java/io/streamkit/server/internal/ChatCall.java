@@ -19,6 +19,7 @@ import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.broker.Topics;
 import io.streamkit.server.handler.MessageHandler;
 import io.streamkit.server.handler.StreamContext;
+import io.streamkit.server.security.Principal;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +63,9 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
   private final Broker broker;
   /** Null when the idle timeout is off. */
   private final IdleWatch idle;
+  private final CallSecurity security;
+  /** The caller, from the call's context (set by the authentication interceptor). */
+  private final Optional<Principal> principal;
   /** Topics attached to this stream; guarded by itself. */
   private final Map<String, BrokerSubscription> attached = new java.util.HashMap<>(0);
 
@@ -91,6 +95,8 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
     this.registry = config.registry();
     this.streamId = registry.nextStreamId("chat");
     this.grpcContext = Context.current();
+    this.security = config.security();
+    this.principal = CallSecurity.currentPrincipal();
     this.lane = new SerialLane(config.blockingExecutor(), streamId);
     this.outbound = new OutboundQueue<>(call, config.maxQueuedBytesPerStream(), streamId, registry, this);
     this.idle = IdleWatch.start(config.streamIdleTimeout(), config.timer(), streamId, this::close);
@@ -168,6 +174,14 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
     try {
       if (outbound.terminalStatus() != null) {
         return; // the stream ended while this message waited; handlers see nothing after onClose
+      }
+      if (!message.getRoute().isEmpty()) {
+        // Before the route lookup's answer, so that a denied caller does not learn which routes exist.
+        Status denied = security.checkChat(principal, message.getRoute());
+        if (denied != null) {
+          sendError(message, denied.getCode(), denied.getDescription());
+          return;
+        }
       }
       if (route == null) {
         rejectUnrouted(message);
@@ -307,6 +321,11 @@ final class ChatCall<ReqT, RespT extends MessageLite> extends ServerCall.Listene
   @Override
   public Optional<SocketAddress> remoteAddress() {
     return Optional.ofNullable(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+  }
+
+  @Override
+  public Optional<Principal> principal() {
+    return principal;
   }
 
   @Override

@@ -13,4 +13,5 @@ public record ChatConfig(
     long maxQueuedBytesPerStream,
     Broker broker,
     ScheduledExecutorService timer,
-    Duration streamIdleTimeout) {}
+    Duration streamIdleTimeout,
+    CallSecurity security) {}

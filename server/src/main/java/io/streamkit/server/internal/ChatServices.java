@@ -35,12 +35,12 @@ public final class ChatServices {
     return ServerServiceDefinition.builder(descriptor)
         .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(WireAdapter.IDENTITY, config))
         .addMethod(SUBSCRIBE, (call, headers) -> {
-          SubscribeCall subscribe = new SubscribeCall(call, config.broker(), config.registry());
+          SubscribeCall subscribe = new SubscribeCall(call, config.broker(), config.registry(), config.security());
           subscribe.start();
           return subscribe;
         })
         .addMethod(StreamServiceGrpc.getPublishMethod(), (call, headers) -> {
-          PublishCall publish = new PublishCall(call, config.broker(), config.registry());
+          PublishCall publish = new PublishCall(call, config.broker(), config.registry(), config.security());
           publish.start();
           return publish;
         })

@@ -17,7 +17,10 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Finds {@link MessageHandler}s with ServiceLoader, in the server's class path and in a plug-ins folder. */
+/**
+ * Finds plug-ins ({@link MessageHandler}s, and the security SPIs) with ServiceLoader, in the server's class path
+ * and in a plug-ins folder.
+ */
 public final class PluginLoader {
   private static final Logger log = LoggerFactory.getLogger(PluginLoader.class);
 
@@ -66,6 +69,31 @@ public final class PluginLoader {
           "found handler {} for route '{}' in {}",
           handler.getClass().getName(), handler.route(), codeSource(handler.getClass()));
       found.add(handler);
+    }
+    return found;
+  }
+
+  /**
+   * Instantiates every provider of {@code type} listed in {@code META-INF/services/<type name>} visible to
+   * {@code loader}, logging each. A provider that cannot be loaded fails with an IllegalStateException naming it.
+   */
+  public static <T> List<T> discover(Class<T> type, ClassLoader loader) {
+    List<T> found = new ArrayList<>();
+    Iterator<T> it = ServiceLoader.load(type, loader).iterator();
+    while (true) {
+      T provider;
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        provider = it.next();
+      } catch (ServiceConfigurationError e) {
+        throw new IllegalStateException(
+            "cannot load a " + type.getSimpleName() + " plug-in: " + e.getMessage(), e);
+      }
+      log.info("found {} {} in {}", type.getSimpleName(), provider.getClass().getName(),
+          codeSource(provider.getClass()));
+      found.add(provider);
     }
     return found;
   }

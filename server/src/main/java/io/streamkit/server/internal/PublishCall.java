@@ -8,8 +8,10 @@ import io.streamkit.api.v1.PublishRequest;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.Topics;
+import io.streamkit.server.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One Publish stream: publishes each request in order (the next request is read only once the previous event
@@ -21,16 +23,21 @@ final class PublishCall extends ServerCall.Listener<PublishRequest> implements S
   private final ServerCall<PublishRequest, PublishAck> call;
   private final Broker broker;
   private final StreamRegistry registry;
+  private final CallSecurity security;
+  private final Optional<Principal> principal;
   private final Map<String, Long> lastOffsets = new LinkedHashMap<>();
   private long count;
   private boolean inFlight;
   private boolean halfClosed;
   private boolean closed;
 
-  PublishCall(ServerCall<PublishRequest, PublishAck> call, Broker broker, StreamRegistry registry) {
+  PublishCall(ServerCall<PublishRequest, PublishAck> call, Broker broker, StreamRegistry registry,
+      CallSecurity security) {
     this.call = call;
     this.broker = broker;
     this.registry = registry;
+    this.security = security;
+    this.principal = CallSecurity.currentPrincipal();
   }
 
   void start() {
@@ -51,6 +58,12 @@ final class PublishCall extends ServerCall.Listener<PublishRequest> implements S
         closeLocked(Status.INVALID_ARGUMENT.withDescription(
             "request " + (count + 1) + " rejected: " + problem + "; the " + count
                 + " event(s) before it were published and stay published"));
+        return;
+      }
+      Status denied = security.checkPublish(principal, request.getTopic());
+      if (denied != null) {
+        closeLocked(denied.withDescription("request " + (count + 1) + " rejected: " + denied.getDescription()
+            + "; the " + count + " event(s) before it were published and stay published"));
         return;
       }
       inFlight = true;

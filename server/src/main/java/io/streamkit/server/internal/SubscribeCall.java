@@ -11,9 +11,11 @@ import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.broker.Topics;
+import io.streamkit.server.security.Principal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,14 +29,19 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
   private final ServerCall<SubscribeRequest, TopicEvent> call;
   private final Broker broker;
   private final StreamRegistry registry;
+  private final CallSecurity security;
+  private final Optional<Principal> principal;
   private final List<BrokerSubscription> subscriptions = new ArrayList<>(1);
   private boolean closed;
   private boolean unregistered;
 
-  SubscribeCall(ServerCall<SubscribeRequest, TopicEvent> call, Broker broker, StreamRegistry registry) {
+  SubscribeCall(ServerCall<SubscribeRequest, TopicEvent> call, Broker broker, StreamRegistry registry,
+      CallSecurity security) {
     this.call = call;
     this.broker = broker;
     this.registry = registry;
+    this.security = security;
+    this.principal = CallSecurity.currentPrincipal();
   }
 
   void start() {
@@ -50,6 +57,14 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
     if (problem != null) {
       close(Status.INVALID_ARGUMENT.withDescription(problem));
       return;
+    }
+    for (TopicSubscription t : request.getTopicsList()) {
+      // Every topic before the first broker subscription: a denied request subscribes to nothing.
+      Status denied = security.checkSubscribe(principal, t.getTopic());
+      if (denied != null) {
+        close(denied);
+        return;
+      }
     }
     synchronized (this) {
       if (closed) {
