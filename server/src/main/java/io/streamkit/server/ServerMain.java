@@ -135,12 +135,15 @@ public final class ServerMain implements Callable<Integer> {
       loader = PluginLoader.forDirectory(plugins, loader);
     }
     security.applyTo(builder, loader);
-    StreamKitServer server = builder.discoverHandlers(loader).build().start();
+    StreamKitServer server = builder.discoverHandlers(loader).build();
     // SIGTERM and SIGINT start the graceful drain; main then returns and the process exits 0 (a plain shutdown
     // hook would run the same drain but leave the JVM's exit code at 143). The hook stays for other exits.
+    // Installed before start(): a supervisor that sends SIGTERM as soon as the "listening" line appears must
+    // get the drain, not the JVM's default exit.
     Runnable drain = () -> new Thread(server::close, "streamkit-drain").start();
     SignalHandlers.onTerminate(drain);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "streamkit-shutdown"));
+    server.start();
     server.awaitTermination();
     server.close(); // idempotent: waits for the drain started by the signal to finish
     return 0;
