@@ -68,7 +68,8 @@ class ObservabilityIT {
       assertThat(server.stop(Duration.ofSeconds(10))).isZero();
       assertThat(server.output())
           .contains("OPERATOR-FORMAT INFO StreamKitServer: StreamKit server listening")
-          .contains("OPERATOR-FORMAT INFO StreamKitServer: StreamKit server stopped");
+          .contains("OPERATOR-FORMAT INFO SignalHandlers: SIGTERM received: draining")
+          .as("no line in the jar's own pattern").doesNotContain("INFO  [main]");
     }
   }
 }
