@@ -74,6 +74,7 @@ public final class StreamKitServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
 
   private StreamKitServer(
       ServerSettings settings, List<MessageHandler> handlers, Broker broker, ServerMetrics metrics,
@@ -183,14 +184,30 @@ public final class StreamKitServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown, blocking for at most the grace period plus a few seconds; idempotent. New streams are
+   * Graceful shutdown, blocking for at most the grace period plus a few seconds; idempotent, and a second
+   * caller waits until the first one's shutdown is complete. New streams are
    * refused at once; open streams still open after the grace period end with UNAVAILABLE.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
+      // Another thread is closing (e.g. the SIGTERM drain): wait until it is done, so that a caller that
+      // returns from close() (and the JVM exiting after it) never cuts the drain short.
+      try {
+        closeDone.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       return;
     }
+    try {
+      drain();
+    } finally {
+      closeDone.countDown();
+    }
+  }
+
+  private void drain() {
     health.enterTerminalState();
     server.shutdown();
     try {
