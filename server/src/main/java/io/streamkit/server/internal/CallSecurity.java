@@ -24,7 +24,7 @@ public final class CallSecurity {
   static final Context.Key<Principal> PRINCIPAL = Context.key("streamkit-principal");
 
   /** No authentication, everything allowed. */
-  public static final CallSecurity OPEN = new CallSecurity(null, new AllowAll());
+  static final CallSecurity OPEN = new CallSecurity(null, new AllowAll());
 
   private final Authenticator authenticator;
   private final Authorizer authorizer;
