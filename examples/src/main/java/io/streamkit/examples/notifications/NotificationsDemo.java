@@ -146,10 +146,12 @@ public final class NotificationsDemo {
 
   private static void awaitCheckpointAtLeast(Path checkpoint, long offset)
       throws IOException, InterruptedException, TimeoutException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    // A child JVM's start-up is slow on a busy machine: give the phone process three times the usual wait.
+    Duration wait = WAIT.multipliedBy(3);
+    long deadline = System.nanoTime() + wait.toNanos();
     while (PhoneSubscriber.readCheckpoint(checkpoint).afterOffset() < offset) {
       if (System.nanoTime() > deadline) {
-        throw new TimeoutException("the phone process handled nothing within " + WAIT);
+        throw new TimeoutException("the phone process handled nothing within " + wait);
       }
       Thread.sleep(20);
     }
