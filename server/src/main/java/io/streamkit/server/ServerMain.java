@@ -77,6 +77,8 @@ public final class ServerMain implements Callable<Integer> {
       description = "Events a subscriber may fall behind before it is ended with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
   long maxSubscriberLag;
 
+  @CommandLine.Mixin BrokerOptions brokerOptions = new BrokerOptions();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -104,6 +106,7 @@ public final class ServerMain implements Callable<Integer> {
     if (plugins != null) {
       loader = PluginLoader.forDirectory(plugins, loader);
     }
+    Runnable closeBroker = brokerOptions.apply(builder, settings);
     StreamKitServer server = builder.discoverHandlers(loader).build().start();
     // SIGTERM and SIGINT start the graceful drain; main then returns and the process exits 0 (a plain shutdown
     // hook would run the same drain but leave the JVM's exit code at 143). The hook stays for other exits.
@@ -112,6 +115,7 @@ public final class ServerMain implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "streamkit-shutdown"));
     server.awaitTermination();
     server.close(); // idempotent: waits for the drain started by the signal to finish
+    closeBroker.run();
     return 0;
   }
 

@@ -113,8 +113,20 @@ public final class StreamKitServer implements AutoCloseable {
           "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
     }
     health.setStatus("", ServingStatus.SERVING);
+    broker.watchAvailability(this::brokerAvailability);
     log.info("StreamKit server listening on {} with routes {}", server.getListenSockets(), routes.names());
     return this;
+  }
+
+  /** Health follows the broker: NOT_SERVING while it cannot store or deliver events (e.g. Redis unreachable). */
+  private void brokerAvailability(boolean available, String reason) {
+    if (closed.get()) {
+      return; // the health service is in its terminal state: NOT_SERVING for good
+    }
+    health.setStatus("", available ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    if (!available) {
+      log.warn("health NOT_SERVING: {}", reason);
+    }
   }
 
   /** The bound port (the actual one when the builder asked for port 0). */
