@@ -19,7 +19,7 @@ final class BrokerOptions {
   @Option(
       names = "--redis-uri",
       defaultValue = "redis://127.0.0.1:6379",
-      description = "With --broker redis: the Redis to use, redis://[:PASSWORD@]HOST:PORT[/DB] (default: ${DEFAULT-VALUE}).")
+      description = "The Redis of --broker redis (default: ${DEFAULT-VALUE}).")
   String redisUri;
 
   @Option(
