@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -145,7 +147,7 @@ final class TopicReader {
         dropUnused();
         startAdded();
         if (System.nanoTime() - nextCheck >= 0) {
-          refresh(loadedMirrors(), Map.of());
+          refresh(loadedMirrors());
           nextCheck = System.nanoTime() + CHECK_EVERY_NANOS;
         }
         availability.set(true, "");
@@ -192,30 +194,14 @@ final class TopicReader {
     if (waiting.isEmpty()) {
       return;
     }
-    // Which topics to ask Redis about, and the highest (epoch, offset) anyone claims to have seen of each: a
-    // claim above Redis's counter in the same epoch means Redis lost events, and the check begins a new epoch.
-    Map<String, KnownOffsets.Known> claims = new LinkedHashMap<>();
+    // Ask Redis for the current state of every topic that gets a subscriber, so that positions are resolved
+    // against it. A position above Redis's last offset is not taken as proof of a rollback: any client could
+    // claim one, and a new epoch would reset the topic for everybody. Only what this instance saw counts.
+    Set<Mirror> toRefresh = new LinkedHashSet<>();
     for (MirrorCursor c : waiting) {
-      Mirror m = mirrors.computeIfAbsent(c.topic, t -> new Mirror(t, broker.historyMaxEvents));
-      KnownOffsets.Known have =
-          m.loaded ? new KnownOffsets.Known(m.epoch(), m.last()) : KnownOffsets.Known.NONE;
-      KnownOffsets.Known claim = claims.getOrDefault(c.topic, have);
-      Position p = c.position;
-      if (!p.isLive() && !p.epoch().isEmpty() && p.afterOffset() > claim.last()
-          && (claim.epoch().isEmpty() || claim.epoch().equals(p.epoch()))) {
-        claim = new KnownOffsets.Known(p.epoch(), p.afterOffset());
-      }
-      if (!m.loaded || claim != have) {
-        claims.put(c.topic, claim);
-      } else {
-        claims.putIfAbsent(c.topic, have);
-      }
+      toRefresh.add(mirrors.computeIfAbsent(c.topic, t -> new Mirror(t, broker.historyMaxEvents)));
     }
-    List<Mirror> toRefresh = new ArrayList<>();
-    for (String topic : claims.keySet()) {
-      toRefresh.add(mirrors.get(topic));
-    }
-    refresh(toRefresh, claims);
+    refresh(new ArrayList<>(toRefresh));
     for (MirrorCursor c : waiting) {
       Mirror m = mirrors.get(c.topic);
       c.start(m, m.epoch(), start(m, c.position));
@@ -250,7 +236,7 @@ final class TopicReader {
    * Runs the check script for {@code ms} (trims by age, refreshes the keys' time-to-live, begins a new epoch where
    * Redis lost known events) and brings each mirror up to date with the answer.
    */
-  private void refresh(List<Mirror> ms, Map<String, KnownOffsets.Known> claims) {
+  private void refresh(List<Mirror> ms) {
     long now = System.currentTimeMillis();
     Instant cutoff = Instant.ofEpochMilli(now).minus(broker.historyMaxAge);
     for (int from = 0; from < ms.size(); from += CHECK_BATCH) {
@@ -262,8 +248,11 @@ final class TopicReader {
       args[2] = RedisBroker.bytes(broker.historyMaxAge.toMillis());
       for (int i = 0; i < batch.size(); i++) {
         Mirror m = batch.get(i);
-        KnownOffsets.Known k = claims.getOrDefault(m.topic,
-            m.loaded ? new KnownOffsets.Known(m.epoch(), m.last()) : KnownOffsets.Known.NONE);
+        // The highest offset this instance saw of the topic's epoch: from its mirror or its own publishes.
+        KnownOffsets.Known k = broker.known.get(m.topic);
+        if (m.loaded && !m.epoch().isEmpty() && !(k.epoch().equals(m.epoch()) && k.last() >= m.last())) {
+          k = new KnownOffsets.Known(m.epoch(), m.last());
+        }
         keys[2 * i] = Scripts.hashKey(broker.keyPrefix, m.topic);
         keys[2 * i + 1] = Scripts.streamKey(broker.keyPrefix, m.topic);
         args[3 + 3 * i] = RedisBroker.bytes(k.epoch());
@@ -387,7 +376,7 @@ final class TopicReader {
       signal(m);
     }
     if (!stale.isEmpty()) {
-      refresh(stale, Map.of());
+      refresh(stale);
     }
   }
 
