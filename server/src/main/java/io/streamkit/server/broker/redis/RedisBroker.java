@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * eviction, expiry, or an older snapshot) a new epoch begins and subscribers see a reset. Retention is the same as
  * the in-memory broker's: at most {@link Builder#historyMaxEvents} events, none older than
  * {@link Builder#historyMaxAge}; a topic's keys expire once it has had no event and no subscriber of any instance
- * for that age.
+ * for that age plus a minute.
  *
  * <p>Delivery: one reader thread per broker (per server instance) reads every topic that has local subscribers
  * with one blocking XREAD and keeps each topic's retained history in memory, decoded once; all local subscribers
@@ -59,6 +59,11 @@ public final class RedisBroker implements Broker {
   final Duration historyMaxAge;
   final long maxSubscriberLag;
   final Duration commandTimeout;
+  /**
+   * Time-to-live of a topic's keys, renewed by every publish and, while the topic has subscribers, by every
+   * instance's check: the history age plus a minute, so that checks (about once a second) always come in time.
+   */
+  final long keyTtlMillis;
   final KnownOffsets known = new KnownOffsets();
   private final CommandConnection commands;
   private final TopicReader reader;
@@ -71,6 +76,7 @@ public final class RedisBroker implements Broker {
     this.historyMaxAge = b.historyMaxAge;
     this.maxSubscriberLag = b.maxSubscriberLag;
     this.commandTimeout = b.commandTimeout;
+    this.keyTtlMillis = historyMaxAge.toMillis() + 60_000;
     this.client = RedisClient.create();
     // No automatic reconnect, and commands are refused while disconnected: Lettuce would otherwise re-send a
     // publish that Redis may already have executed, storing the event twice. Connections are re-made by us.
@@ -107,7 +113,7 @@ public final class RedisBroker implements Broker {
     KnownOffsets.Known k = known.get(topic);
     byte[][] keys = {Scripts.hashKey(keyPrefix, topic), Scripts.streamKey(keyPrefix, topic)};
     byte[][] args = {
-        body, bytes(Epochs.next()), bytes(historyMaxEvents), bytes(historyMaxAge.toMillis()), bytes(k.epoch()),
+        body, bytes(Epochs.next()), bytes(historyMaxEvents), bytes(keyTtlMillis), bytes(k.epoch()),
         bytes(k.last()), bytes(now.toEpochMilli()), bytes(historyMaxAge.toMillis())};
     CompletableFuture<Published> result = new CompletableFuture<>();
     commands.get().whenComplete((connection, connectError) -> {
@@ -231,7 +237,7 @@ public final class RedisBroker implements Broker {
       return this;
     }
 
-    /** Oldest event age retained; also how long an idle topic's keys live. Default 1 hour. */
+    /** Oldest event age retained; an idle topic's keys live a minute longer. Default 1 hour. */
     public Builder historyMaxAge(Duration age) {
       if (age == null || age.toMillis() <= 0) {
         throw new IllegalArgumentException("historyMaxAge: " + age + " (expected: a duration of at least 1 ms)");

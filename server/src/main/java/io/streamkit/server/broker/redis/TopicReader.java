@@ -243,7 +243,7 @@ final class TopicReader {
       List<Mirror> batch = ms.subList(from, Math.min(ms.size(), from + CHECK_BATCH));
       byte[][] keys = new byte[batch.size() * 2][];
       byte[][] args = new byte[3 + batch.size() * 3][];
-      args[0] = RedisBroker.bytes(broker.historyMaxAge.toMillis());
+      args[0] = RedisBroker.bytes(broker.keyTtlMillis);
       args[1] = RedisBroker.bytes(now);
       args[2] = RedisBroker.bytes(broker.historyMaxAge.toMillis());
       for (int i = 0; i < batch.size(); i++) {

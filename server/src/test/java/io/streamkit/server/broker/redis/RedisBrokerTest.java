@@ -154,6 +154,28 @@ class RedisBrokerTest {
   }
 
   @Test
+  void eventsOlderThanTheMaximumAgeAreTrimmedAndShowUpAsAGap() throws Exception {
+    RedisProcess redis = redis(false);
+    RedisBroker a = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofMillis(500)).build();
+    closeLater.add(a);
+    String epoch = "";
+    for (int i = 1; i <= 3; i++) {
+      epoch = publish(a, "ticks", "old" + i).epoch();
+    }
+    Thread.sleep(600); // setup, not an assertion: let the three events age past the limit
+
+    Recorder r = new Recorder();
+    RedisBroker b = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofMillis(500)).build();
+    closeLater.add(b);
+    b.subscribe("ticks", Position.after(1, epoch), r); // wants 2 and 3: gone
+    await().atMost(WAIT).until(() -> b.subscriberCount("ticks") == 1);
+    publish(a, "ticks", "fresh");
+    await().atMost(WAIT).until(() -> r.events.size() == 1);
+    assertThat(r.offsets()).containsExactly(4L);
+    assertThat(r.events.get(0).epoch()).isEqualTo(epoch);
+  }
+
+  @Test
   void whileRedisIsDownPublishFailsUnavailableAndSubscriptionsResumeWithNothingLost() throws Exception {
     RedisProcess redis = redis(true);
     RedisBroker a = broker(redis, 10_000);
