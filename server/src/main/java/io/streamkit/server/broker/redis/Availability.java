@@ -8,30 +8,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether Redis is reachable, as the reader last saw it, and who wants to know. Only the reader thread changes
- * it, so listeners see the changes in order. Thread-safe.
+ * it, so listeners see the changes in order. Thread-safe (the monitor guards the state and the calls).
  */
 final class Availability {
   private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
   private final List<AvailabilityListener> listeners = new CopyOnWriteArrayList<>();
-  private volatile boolean available;
-  private volatile String reason;
+  private boolean available;
+  private String reason;
   private boolean known;
 
   Availability(String reason) {
     this.reason = reason;
   }
 
-  void watch(AvailabilityListener listener) {
+  /** Serialized with {@link #set} so that a new listener never sees an older state after a newer one. */
+  synchronized void watch(AvailabilityListener listener) {
     listeners.add(listener);
     listener.onAvailability(available, available ? "" : reason);
   }
 
-  boolean available() {
-    return available;
-  }
-
-  /** Reader thread only. */
-  void set(boolean up, String why) {
+  /** Reader thread only. Listeners are called under the monitor: they must not block (they do not). */
+  synchronized void set(boolean up, String why) {
     if (known && up == available) {
       return;
     }
