@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
-  private final int targetPort;
+  private volatile int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
 
@@ -31,6 +31,11 @@ final class TcpProxy implements AutoCloseable {
 
   int port() {
     return listener.getLocalPort();
+  }
+
+  /** Sends new connections to {@code port} from now on, as a load balancer does when a backend dies. */
+  void retarget(int port) {
+    this.targetPort = port;
   }
 
   /** Closes every connection now; new ones are still accepted. */

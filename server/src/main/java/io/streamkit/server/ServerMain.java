@@ -96,6 +96,8 @@ public final class ServerMain implements Callable<Integer> {
 
   @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
 
+  @CommandLine.Mixin BrokerOptions brokerOptions = new BrokerOptions();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -135,6 +137,7 @@ public final class ServerMain implements Callable<Integer> {
       loader = PluginLoader.forDirectory(plugins, loader);
     }
     security.applyTo(builder, loader);
+    Runnable closeBroker = brokerOptions.apply(builder, settings);
     StreamKitServer server = builder.discoverHandlers(loader).build();
     // SIGTERM and SIGINT start the graceful drain; main then returns and the process exits 0 (a plain shutdown
     // hook would run the same drain but leave the JVM's exit code at 143). The hook stays for other exits.
@@ -146,6 +149,7 @@ public final class ServerMain implements Callable<Integer> {
     server.start();
     server.awaitTermination();
     server.close(); // idempotent: waits for the drain started by the signal to finish
+    closeBroker.run();
     return 0;
   }
 

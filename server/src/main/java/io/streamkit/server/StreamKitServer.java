@@ -132,6 +132,7 @@ public final class StreamKitServer implements AutoCloseable {
     }
     startMetrics();
     health.setStatus("", ServingStatus.SERVING);
+    broker.watchAvailability(this::brokerAvailability);
     log.info("StreamKit server listening on {} with routes {}", server.getListenSockets(), routes.names());
     return this;
   }
@@ -148,6 +149,17 @@ public final class StreamKitServer implements AutoCloseable {
   /** The bound metrics port (see {@link Builder#metricsPort(int)}), or -1 when no metrics endpoint is served. */
   public int metricsPort() {
     return metrics.port();
+  }
+
+  /** Health follows the broker: NOT_SERVING while it cannot store or deliver events (e.g. Redis unreachable). */
+  private void brokerAvailability(boolean available, String reason) {
+    if (closed.get()) {
+      return; // the health service is in its terminal state: NOT_SERVING for good
+    }
+    health.setStatus("", available ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    if (!available) {
+      log.warn("health NOT_SERVING: {}", reason);
+    }
   }
 
   /** The bound port (the actual one when the builder asked for port 0). */

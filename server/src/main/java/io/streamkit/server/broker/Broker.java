@@ -32,6 +32,27 @@ public interface Broker extends AutoCloseable {
   /** Starts delivering {@code topic}'s events from {@code position} to {@code sink}. */
   BrokerSubscription subscribe(String topic, Position position, EventSink sink);
 
+  /**
+   * Registers a listener told whether the broker can store and deliver events now; the server reports its health
+   * service as NOT_SERVING while it cannot. The listener is called once at once with the current state, then on
+   * every change, from any thread; it must not block. The default reports "available" once: a broker in this
+   * process's memory never becomes unavailable.
+   */
+  default void watchAvailability(AvailabilityListener listener) {
+    listener.onAvailability(true, "");
+  }
+
+  /** Told of a broker's availability; see {@link #watchAvailability}. */
+  @FunctionalInterface
+  interface AvailabilityListener {
+    /**
+     * @param available whether publish and subscribe can be served now
+     * @param reason why not, when not available (e.g. "Redis at redis://10.0.0.5:6379 is unreachable: ..."); empty
+     *     otherwise
+     */
+    void onAvailability(boolean available, String reason);
+  }
+
   /** Releases the broker's resources. Idempotent. The default does nothing. */
   @Override
   default void close() {}

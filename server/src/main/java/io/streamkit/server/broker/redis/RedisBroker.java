@@ -1,0 +1,277 @@
+package io.streamkit.server.broker.redis;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.streamkit.api.v1.Event;
+import io.streamkit.server.broker.Broker;
+import io.streamkit.server.broker.BrokerSubscription;
+import io.streamkit.server.broker.EventSink;
+import io.streamkit.server.broker.Position;
+import io.streamkit.server.broker.Published;
+import io.streamkit.server.broker.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Broker} whose topics live in Redis Streams, so that several server instances share them: an event
+ * published on one instance reaches the subscribers of every instance, and a client that loses its instance
+ * resumes on another from the same {@code (epoch, offset)}.
+ *
+ * <p>Offsets are assigned inside Redis by a Lua script that increments the topic's counter and adds the event
+ * under the ID {@code <offset>-0}, so publishers on any number of instances never produce a gap or a duplicate.
+ * The topic's epoch is kept beside the counter; when Redis lost the history (restart without persistence,
+ * eviction, expiry, or an older snapshot) a new epoch begins and subscribers see a reset. Retention is the same as
+ * the in-memory broker's: at most {@link Builder#historyMaxEvents} events, none older than
+ * {@link Builder#historyMaxAge}; a topic's keys expire once it has had no event and no subscriber of any instance
+ * for that age plus a minute.
+ *
+ * <p>Delivery: one reader thread per broker (per server instance) reads every topic that has local subscribers
+ * with one blocking XREAD and keeps each topic's retained history in memory, decoded once; all local subscribers
+ * of a topic read those same events (see {@code docs/REDIS.md}). While Redis is unreachable, {@link #publish}
+ * fails with UNAVAILABLE, subscriptions pause and resume with what was published meanwhile, and
+ * {@link #watchAvailability} reports the outage.
+ *
+ * <p>Thread-safe. Created with {@link #builder()}; its creator closes it ({@link #close()}, idempotent) after the
+ * server that uses it. An unclosed broker keeps its reader thread and its Redis connections.
+ */
+public final class RedisBroker implements Broker {
+  final RedisClient client;
+  final RedisURI uri;
+  final String where;
+  final String keyPrefix;
+  final int historyMaxEvents;
+  final Duration historyMaxAge;
+  final long maxSubscriberLag;
+  final Duration commandTimeout;
+  /**
+   * Time-to-live of a topic's keys, renewed by every publish and, while the topic has subscribers, by every
+   * instance's check: the history age plus a minute, so that checks (about once a second) always come in time.
+   */
+  final long keyTtlMillis;
+  final KnownOffsets known = new KnownOffsets();
+  private final CommandConnection commands;
+  private final TopicReader reader;
+
+  private RedisBroker(Builder b) {
+    this.uri = b.uri;
+    this.where = "Redis at " + b.uri.getHost() + ":" + b.uri.getPort();
+    this.keyPrefix = b.keyPrefix;
+    this.historyMaxEvents = b.historyMaxEvents;
+    this.historyMaxAge = b.historyMaxAge;
+    this.maxSubscriberLag = b.maxSubscriberLag;
+    this.commandTimeout = b.commandTimeout;
+    this.keyTtlMillis = historyMaxAge.toMillis() + 60_000;
+    this.client = RedisClient.create();
+    // No automatic reconnect, and commands are refused while disconnected: Lettuce would otherwise re-send a
+    // publish that Redis may already have executed, storing the event twice. Connections are re-made by us.
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(false)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+        .build());
+    this.commands = new CommandConnection(client, uri);
+    this.reader = new TopicReader(this, commands);
+    reader.start();
+  }
+
+  /** A builder with the defaults documented on each setter. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public CompletableFuture<Published> publish(String topic, ByteString payload, Map<String, String> headers) {
+    String problem = Topics.problem(topic);
+    if (problem != null) {
+      return CompletableFuture.failedFuture(Status.INVALID_ARGUMENT.withDescription(problem).asException());
+    }
+    Instant now = Instant.now();
+    byte[] body = Event.newBuilder()
+        .setTopic(topic)
+        .setPayload(payload)
+        .putAllHeaders(headers)
+        .setPublishedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .build()
+        .toByteArray();
+    KnownOffsets.Known k = known.get(topic);
+    byte[][] keys = {Scripts.hashKey(keyPrefix, topic), Scripts.streamKey(keyPrefix, topic)};
+    byte[][] args = {
+        body, bytes(Epochs.next()), bytes(historyMaxEvents), bytes(keyTtlMillis), bytes(k.epoch()),
+        bytes(k.last()), bytes(now.toEpochMilli()), bytes(historyMaxAge.toMillis())};
+    CompletableFuture<Published> result = new CompletableFuture<>();
+    commands.get().whenComplete((connection, connectError) -> {
+      if (connectError != null) {
+        result.completeExceptionally(unavailable(connectError, false));
+        return;
+      }
+      eval(connection, Scripts.PUBLISH_SHA, Scripts.PUBLISH, keys, args).whenComplete((out, error) -> {
+        if (error != null) {
+          commands.failed(connection, error);
+          result.completeExceptionally(unavailable(error, true));
+          return;
+        }
+        String epoch = new String((byte[]) out.get(0), StandardCharsets.UTF_8);
+        long offset = (Long) out.get(1);
+        known.saw(topic, epoch, offset);
+        result.complete(new Published(topic, offset, epoch));
+      });
+    });
+    return result;
+  }
+
+  @Override
+  public BrokerSubscription subscribe(String topic, Position position, EventSink sink) {
+    Topics.check(topic);
+    MirrorCursor cursor = new MirrorCursor(topic, position, sink, maxSubscriberLag);
+    reader.add(cursor);
+    return cursor;
+  }
+
+  /** Reports Redis's reachability as seen by this instance's reader: at once, then on every change. */
+  @Override
+  public void watchAvailability(AvailabilityListener listener) {
+    reader.availability.watch(listener);
+  }
+
+  /** Subscriptions of this instance on {@code topic} now (registered ones). For tests and metrics. */
+  public int subscriberCount(String topic) {
+    return reader.subscriberCount(topic);
+  }
+
+  /** Stops the reader, ends the remaining subscriptions with UNAVAILABLE and closes the connections. Idempotent. */
+  @Override
+  public void close() {
+    if (reader.close()) {
+      commands.close();
+      client.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  /** EVALSHA, then EVAL when Redis does not know the script (it forgets scripts when it restarts). */
+  static CompletableFuture<List<Object>> eval(
+      StatefulRedisConnection<byte[], byte[]> c, String sha, String script, byte[][] keys, byte[][] args) {
+    return c.async().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+        .exceptionallyCompose(e -> {
+          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+            return c.async().<List<Object>>eval(script, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+          }
+          return CompletableFuture.failedFuture(cause);
+        });
+  }
+
+  private Throwable unavailable(Throwable error, boolean sent) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    String what = cause instanceof RedisCommandTimeoutException
+        ? "no answer from " + where + " within " + commandTimeout.toMillis() + " ms; the event may have been stored"
+        : where + " did not store the event: " + cause.getMessage()
+            + (sent ? "" : " (the event was not stored)");
+    return Status.UNAVAILABLE.withDescription(what).withCause(cause).asException();
+  }
+
+  static byte[] bytes(Object value) {
+    return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Configures a {@link RedisBroker}. Thread-compatible; setters validate at once and throw
+   * IllegalArgumentException naming the field, the value and what was expected.
+   */
+  public static final class Builder {
+    private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
+    private String keyPrefix = "streamkit";
+    private int historyMaxEvents = 10_000;
+    private Duration historyMaxAge = Duration.ofHours(1);
+    private long maxSubscriberLag = 10_000;
+    private Duration commandTimeout = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    /** Where Redis is: {@code redis://[:password@]host:port[/database]}. Default {@code redis://127.0.0.1:6379}. */
+    public Builder uri(String uri) {
+      try {
+        this.uri = RedisURI.create(uri);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            "uri: '" + uri + "' (expected: redis://HOST:PORT, e.g. redis://127.0.0.1:6379): " + e.getMessage(), e);
+      }
+      return this;
+    }
+
+    /**
+     * Prefix of every Redis key this broker writes ({@code PREFIX:{topic}:m} and {@code PREFIX:{topic}:s}); server
+     * instances that share topics use the same one. Default {@code streamkit}.
+     */
+    public Builder keyPrefix(String prefix) {
+      if (prefix == null || prefix.isEmpty() || prefix.contains("{") || prefix.contains("}")) {
+        throw new IllegalArgumentException(
+            "keyPrefix: '" + prefix + "' (expected: a non-empty string without '{' or '}')");
+      }
+      this.keyPrefix = prefix;
+      return this;
+    }
+
+    /** Events retained per topic (XADD MAXLEN, exact). Default 10,000. */
+    public Builder historyMaxEvents(int events) {
+      if (events <= 0) {
+        throw new IllegalArgumentException("historyMaxEvents: " + events + " (expected: > 0)");
+      }
+      this.historyMaxEvents = events;
+      return this;
+    }
+
+    /** Oldest event age retained; an idle topic's keys live a minute longer. Default 1 hour. */
+    public Builder historyMaxAge(Duration age) {
+      if (age == null || age.toMillis() <= 0) {
+        throw new IllegalArgumentException("historyMaxAge: " + age + " (expected: a duration of at least 1 ms)");
+      }
+      this.historyMaxAge = age;
+      return this;
+    }
+
+    /** How many events published since it subscribed a subscriber may be behind. Default 10,000. */
+    public Builder maxSubscriberLag(long events) {
+      if (events <= 0) {
+        throw new IllegalArgumentException("maxSubscriberLag: " + events + " (expected: > 0)");
+      }
+      this.maxSubscriberLag = events;
+      return this;
+    }
+
+    /** How long a publish waits for Redis before failing with UNAVAILABLE; also the connect timeout. Default 5 s. */
+    public Builder commandTimeout(Duration timeout) {
+      if (timeout == null || timeout.toMillis() <= 0) {
+        throw new IllegalArgumentException(
+            "commandTimeout: " + timeout + " (expected: a duration of at least 1 ms)");
+      }
+      this.commandTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Creates the broker and starts its reader, waiting up to the command timeout for the first connection so
+     * that a server started with it usually reports SERVING at once. Redis need not be reachable: the broker
+     * keeps trying, and reports UNAVAILABLE meanwhile.
+     */
+    public RedisBroker build() {
+      return new RedisBroker(this);
+    }
+  }
+}

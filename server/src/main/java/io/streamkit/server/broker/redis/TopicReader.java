@@ -1,0 +1,413 @@
+package io.streamkit.server.broker.redis;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.streamkit.api.v1.Event;
+import io.streamkit.server.broker.Position;
+import io.streamkit.server.broker.TopicEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one reader of a {@link RedisBroker}: a thread with its own Redis connection that keeps a {@link Mirror} of
+ * every topic with local subscribers and serves them all with one blocking XREAD per round trip.
+ *
+ * <p>Each turn: start the subscriptions added since the last turn (their positions are resolved against Redis's
+ * current history), check every mirrored topic against Redis about once a second (epoch, trimming, rollback, key
+ * time-to-live), then wait up to {@link #BLOCK} for new events of any mirrored topic, or for a wake-up entry that
+ * {@link #add} writes to this instance's wake stream when a subscription arrives.
+ *
+ * <p>Concurrency: everything but {@link #add}, {@link #subscriberCount} and {@link #close} runs on the reader
+ * thread. When a command fails the reader reports Redis unavailable, drops its connection, waits (50 ms doubling
+ * to 1 s) and tries again with the same positions: subscriptions pause and then receive what was published
+ * meanwhile, in order.
+ */
+final class TopicReader {
+  private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+  static final Duration BLOCK = Duration.ofSeconds(1);
+  private static final long CHECK_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final int BATCH = 1000;
+  private static final int CHECK_BATCH = 200;
+  private static final byte[] WAKE_FIELD = {'w'};
+
+  final Availability availability;
+  private final RedisBroker broker;
+  private final CommandConnection commands;
+  private final Thread thread;
+  private final ConcurrentLinkedQueue<MirrorCursor> added = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean wakeRequested = new AtomicBoolean();
+  private final ConcurrentHashMap<String, Mirror> mirrors = new ConcurrentHashMap<>();
+  private final CountDownLatch firstAttempt = new CountDownLatch(1);
+  private final byte[] wakeKey;
+  private volatile boolean closed;
+  // Reader thread only:
+  private final List<MirrorCursor> waiting = new ArrayList<>();
+  private StatefulRedisConnection<byte[], byte[]> connection;
+  private RedisCommands<byte[], byte[]> redis;
+  private String wakeId = "0-0";
+  private long nextCheck;
+
+  TopicReader(RedisBroker broker, CommandConnection commands) {
+    this.broker = broker;
+    this.commands = commands;
+    this.availability = new Availability("connecting to " + broker.where);
+    this.wakeKey = (broker.keyPrefix + ":wake:" + Epochs.next()).getBytes(StandardCharsets.UTF_8);
+    this.thread = new Thread(this::run, "streamkit-redis-reader");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+    try {
+      firstAttempt.await(broker.commandTimeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Any thread: queues a new subscription and wakes the reader so that it starts without waiting a turn. */
+  void add(MirrorCursor cursor) {
+    if (closed) {
+      cursor.end(Status.UNAVAILABLE.withDescription("the Redis broker is closed"));
+      return;
+    }
+    added.add(cursor);
+    if (wakeRequested.compareAndSet(false, true)) {
+      commands.get().thenAccept(c -> {
+        c.async().xadd(wakeKey, XAddArgs.Builder.maxlen(1), Map.of(WAKE_FIELD, WAKE_FIELD));
+        c.async().pexpire(wakeKey, 600_000);
+      }); // a lost wake-up costs at most one BLOCK of delay: the reader looks at the queue every turn
+    }
+  }
+
+  int subscriberCount(String topic) {
+    Mirror m = mirrors.get(topic);
+    return m == null ? 0 : m.cursors.size();
+  }
+
+  /** Returns false when already closed. */
+  boolean close() {
+    if (closed) {
+      return false;
+    }
+    closed = true;
+    thread.interrupt();
+    try {
+      thread.join(3000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Status closing = Status.UNAVAILABLE.withDescription("the Redis broker is closed; resubscribe to another server");
+    for (Mirror m : mirrors.values()) {
+      for (MirrorCursor c : List.copyOf(m.cursors)) {
+        c.end(closing);
+      }
+    }
+    for (MirrorCursor c : added) {
+      c.end(closing);
+    }
+    return true;
+  }
+
+  private void run() {
+    long backoffMs = 50;
+    while (!closed) {
+      try {
+        if (connection == null) {
+          connection = broker.client.connect(ByteArrayCodec.INSTANCE, broker.uri);
+          connection.setTimeout(BLOCK.plus(broker.commandTimeout));
+          redis = connection.sync();
+          nextCheck = System.nanoTime();
+        }
+        wakeRequested.set(false);
+        dropUnused();
+        startAdded();
+        if (System.nanoTime() - nextCheck >= 0) {
+          refresh(loadedMirrors());
+          nextCheck = System.nanoTime() + CHECK_EVERY_NANOS;
+        }
+        availability.set(true, "");
+        firstAttempt.countDown();
+        readOnce();
+        backoffMs = 50;
+      } catch (RuntimeException e) {
+        if (closed) {
+          break;
+        }
+        availability.set(false, broker.where + " is unreachable: " + e.getMessage());
+        firstAttempt.countDown();
+        disconnect();
+        try {
+          Thread.sleep(backoffMs);
+        } catch (InterruptedException interrupted) {
+          break;
+        }
+        backoffMs = Math.min(1000, backoffMs * 2);
+      }
+    }
+    disconnect();
+  }
+
+  private void disconnect() {
+    if (connection != null) {
+      connection.closeAsync();
+      connection = null;
+      redis = null;
+    }
+  }
+
+  /** Forgets topics that no local subscriber reads any more. */
+  private void dropUnused() {
+    mirrors.values().removeIf(m -> m.cursors.isEmpty() && waiting.stream().noneMatch(c -> c.topic.equals(m.topic)));
+  }
+
+  /** Resolves the new subscriptions' positions against Redis's current history and registers them. */
+  private void startAdded() {
+    for (MirrorCursor c; (c = added.poll()) != null; ) {
+      waiting.add(c);
+    }
+    waiting.removeIf(MirrorCursor::cancelled);
+    if (waiting.isEmpty()) {
+      return;
+    }
+    // Ask Redis for the current state of every topic that gets a subscriber, so that positions are resolved
+    // against it. A position above Redis's last offset is not taken as proof of a rollback: any client could
+    // claim one, and a new epoch would reset the topic for everybody. Only what this instance saw counts.
+    Set<Mirror> toRefresh = new LinkedHashSet<>();
+    for (MirrorCursor c : waiting) {
+      toRefresh.add(mirrors.computeIfAbsent(c.topic, t -> new Mirror(t, broker.historyMaxEvents)));
+    }
+    refresh(new ArrayList<>(toRefresh));
+    for (MirrorCursor c : waiting) {
+      Mirror m = mirrors.get(c.topic);
+      c.start(m, m.epoch(), start(m, c.position));
+    }
+    waiting.clear();
+  }
+
+  /** The first offset to deliver for {@code position}; the same rules as the in-memory broker. */
+  private static long start(Mirror m, Position position) {
+    long last = m.last();
+    if (position.isLive()) {
+      return last + 1;
+    }
+    boolean otherEpoch = !position.epoch().isEmpty() && !position.epoch().equals(m.epoch());
+    if (otherEpoch || position.afterOffset() > last) {
+      return m.oldest(); // continuity lost: everything retained of the current epoch
+    }
+    return Math.max(position.afterOffset() + 1, m.oldest());
+  }
+
+  private List<Mirror> loadedMirrors() {
+    List<Mirror> out = new ArrayList<>();
+    for (Mirror m : mirrors.values()) {
+      if (m.loaded) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs the check script for {@code ms} (trims by age, refreshes the keys' time-to-live, begins a new epoch where
+   * Redis lost known events) and brings each mirror up to date with the answer.
+   */
+  private void refresh(List<Mirror> ms) {
+    long now = System.currentTimeMillis();
+    Instant cutoff = Instant.ofEpochMilli(now).minus(broker.historyMaxAge);
+    for (int from = 0; from < ms.size(); from += CHECK_BATCH) {
+      List<Mirror> batch = ms.subList(from, Math.min(ms.size(), from + CHECK_BATCH));
+      byte[][] keys = new byte[batch.size() * 2][];
+      byte[][] args = new byte[3 + batch.size() * 3][];
+      args[0] = RedisBroker.bytes(broker.keyTtlMillis);
+      args[1] = RedisBroker.bytes(now);
+      args[2] = RedisBroker.bytes(broker.historyMaxAge.toMillis());
+      for (int i = 0; i < batch.size(); i++) {
+        Mirror m = batch.get(i);
+        // The highest offset this instance saw of the topic's epoch: from its mirror or its own publishes.
+        KnownOffsets.Known k = broker.known.get(m.topic);
+        if (m.loaded && !m.epoch().isEmpty() && !(k.epoch().equals(m.epoch()) && k.last() >= m.last())) {
+          k = new KnownOffsets.Known(m.epoch(), m.last());
+        }
+        keys[2 * i] = Scripts.hashKey(broker.keyPrefix, m.topic);
+        keys[2 * i + 1] = Scripts.streamKey(broker.keyPrefix, m.topic);
+        args[3 + 3 * i] = RedisBroker.bytes(k.epoch());
+        args[4 + 3 * i] = RedisBroker.bytes(k.last());
+        args[5 + 3 * i] = RedisBroker.bytes(Epochs.next());
+      }
+      List<Object> out = RedisBroker.eval(connection, Scripts.CHECK_SHA, Scripts.CHECK, keys, args).join();
+      for (int i = 0; i < batch.size(); i++) {
+        String epoch = new String((byte[]) out.get(3 * i), StandardCharsets.UTF_8);
+        long last = (Long) out.get(3 * i + 1);
+        long oldest = (Long) out.get(3 * i + 2);
+        sync(batch.get(i), epoch, last, oldest, cutoff);
+      }
+    }
+  }
+
+  private void sync(Mirror m, String epoch, long last, long oldest, Instant cutoff) {
+    if (epoch.isEmpty()) {
+      // Redis holds no history of the topic (never used, expired, or lost): keep what we have; the first
+      // event published brings a new epoch, which the cursors see as a reset.
+      if (!m.loaded) {
+        m.reset("", 0);
+        m.loaded = true;
+      }
+    } else if (!m.loaded || m.stale || !epoch.equals(m.epoch())) {
+      reload(m, epoch, last);
+    } else {
+      catchUp(m);
+      m.trim(oldest == 0 ? last + 1 : oldest, cutoff);
+    }
+    signal(m);
+  }
+
+  /** Loads the topic's whole retained history of its current epoch into the mirror. */
+  private void reload(Mirror m, String epoch, long last) {
+    List<TopicEvent> events = range(m.topic, "-");
+    String e = events.isEmpty() ? epoch : events.get(0).epoch();
+    m.reset(e, events.isEmpty() ? last : events.get(0).offset() - 1);
+    for (TopicEvent event : events) {
+      if (!event.epoch().equals(e)) {
+        break; // a newer history began while we read; the next check reloads it
+      }
+      m.append(event);
+    }
+    m.loaded = true;
+    m.stale = false;
+    broker.known.saw(m.topic, m.epoch(), m.last());
+    log.debug("mirrored topic '{}' epoch {} offsets {}..{}", m.topic, m.epoch(), m.oldest(), m.last());
+  }
+
+  private void catchUp(Mirror m) {
+    for (TopicEvent event : range(m.topic, "(" + m.last() + "-0")) {
+      if (!event.epoch().equals(m.epoch())) {
+        m.stale = true;
+        return;
+      }
+      m.append(event);
+    }
+  }
+
+  /** XRANGE from {@code start} to the end, in batches. */
+  private List<TopicEvent> range(String topic, String start) {
+    byte[] key = Scripts.streamKey(broker.keyPrefix, topic);
+    List<TopicEvent> out = new ArrayList<>();
+    String from = start;
+    for (; ; ) {
+      Range<String> range = from.equals("-")
+          ? Range.unbounded()
+          : Range.from(Range.Boundary.excluding(from.substring(1)), Range.Boundary.unbounded());
+      List<StreamMessage<byte[], byte[]>> batch = redis.xrange(key, range, Limit.create(0, BATCH));
+      for (StreamMessage<byte[], byte[]> msg : batch) {
+        out.add(decode(topic, msg));
+      }
+      if (batch.size() < BATCH) {
+        return out;
+      }
+      from = "(" + batch.get(batch.size() - 1).getId();
+    }
+  }
+
+  /** One XREAD over every mirrored topic and the wake stream; appends what arrived and signals the cursors. */
+  private void readOnce() {
+    List<XReadArgs.StreamOffset<byte[]>> offsets = new ArrayList<>();
+    Map<String, Mirror> byKey = new HashMap<>();
+    for (Mirror m : loadedMirrors()) {
+      byte[] key = Scripts.streamKey(broker.keyPrefix, m.topic);
+      byKey.put(new String(key, StandardCharsets.UTF_8), m);
+      offsets.add(XReadArgs.StreamOffset.from(key, m.last() + "-0"));
+    }
+    offsets.add(XReadArgs.StreamOffset.from(wakeKey, wakeId));
+    long untilCheck = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - System.nanoTime()));
+    List<StreamMessage<byte[], byte[]>> messages = redis.xread(
+        XReadArgs.Builder.block(Math.min(BLOCK.toMillis(), untilCheck)).count(BATCH),
+        offsets.toArray(XReadArgs.StreamOffset[]::new));
+    if (messages == null || messages.isEmpty()) {
+      return;
+    }
+    Map<Mirror, Boolean> touched = new LinkedHashMap<>();
+    List<Mirror> stale = new ArrayList<>();
+    for (StreamMessage<byte[], byte[]> msg : messages) {
+      if (Arrays.equals(msg.getStream(), wakeKey)) {
+        wakeId = msg.getId();
+        continue;
+      }
+      Mirror m = byKey.get(new String(msg.getStream(), StandardCharsets.UTF_8));
+      if (m == null || m.stale) {
+        continue;
+      }
+      TopicEvent event = decode(m.topic, msg);
+      if (!event.epoch().equals(m.epoch())) {
+        // A new history: its first events have offsets at or below what we asked for, so XREAD skipped them.
+        m.stale = true;
+        stale.add(m);
+        continue;
+      }
+      m.append(event);
+      touched.put(m, Boolean.TRUE);
+    }
+    for (Mirror m : touched.keySet()) {
+      broker.known.saw(m.topic, m.epoch(), m.last());
+      signal(m);
+    }
+    if (!stale.isEmpty()) {
+      refresh(stale);
+    }
+  }
+
+  private static void signal(Mirror m) {
+    for (MirrorCursor c : m.cursors) {
+      c.signal();
+    }
+  }
+
+  private static TopicEvent decode(String topic, StreamMessage<byte[], byte[]> msg) {
+    String id = msg.getId();
+    long offset = Long.parseLong(id.substring(0, id.indexOf('-')));
+    String epoch = "";
+    byte[] body = null;
+    for (Map.Entry<byte[], byte[]> f : msg.getBody().entrySet()) {
+      if (f.getKey().length == 1 && f.getKey()[0] == 'e') {
+        epoch = new String(f.getValue(), StandardCharsets.UTF_8);
+      } else if (f.getKey().length == 1 && f.getKey()[0] == 'b') {
+        body = f.getValue();
+      }
+    }
+    try {
+      Event event = Event.parseFrom(body == null ? new byte[0] : body).toBuilder()
+          .setTopic(topic)
+          .setOffset(offset)
+          .setEpoch(epoch)
+          .build();
+      return TopicEvent.of(event);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("topic '" + topic + "' offset " + offset + " in Redis is not an Event: "
+          + e.getMessage(), e);
+    }
+  }
+}

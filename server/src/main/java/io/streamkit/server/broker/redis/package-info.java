@@ -1,0 +1,7 @@
+/**
+ * The Redis Streams broker: {@link io.streamkit.server.broker.redis.RedisBroker}, for several server instances
+ * that share topics through one Redis. Everything else in this package is implementation: the Lua scripts and
+ * key layout ({@code Scripts}), the per-instance reader ({@code TopicReader}) and the local mirrors of topic
+ * history that its subscribers read ({@code Mirror}, {@code MirrorCursor}). See {@code docs/REDIS.md}.
+ */
+package io.streamkit.server.broker.redis;

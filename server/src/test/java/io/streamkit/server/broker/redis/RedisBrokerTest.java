@@ -1,0 +1,268 @@
+package io.streamkit.server.broker.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.streamkit.server.broker.EventSink;
+import io.streamkit.server.broker.Position;
+import io.streamkit.server.broker.Published;
+import io.streamkit.server.broker.TopicEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RedisBrokerTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private final List<AutoCloseable> closeLater = new ArrayList<>();
+
+  /** A sink that is always ready and records what arrives. */
+  static final class Recorder implements EventSink {
+    final List<TopicEvent> events = new CopyOnWriteArrayList<>();
+    final List<Status> ends = new CopyOnWriteArrayList<>();
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    @Override
+    public void onEvent(TopicEvent event) {
+      events.add(event);
+    }
+
+    @Override
+    public void onEnd(Status status) {
+      ends.add(status);
+    }
+
+    List<Long> offsets() {
+      return events.stream().map(TopicEvent::offset).toList();
+    }
+
+    List<String> payloads() {
+      return events.stream().map(e -> e.event().getPayload().toStringUtf8()).toList();
+    }
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = closeLater.size() - 1; i >= 0; i--) {
+      closeLater.get(i).close();
+    }
+  }
+
+  private RedisProcess redis(boolean appendOnly) throws Exception {
+    RedisProcess r = RedisProcess.start(appendOnly);
+    closeLater.add(r);
+    return r;
+  }
+
+  private RedisBroker broker(RedisProcess redis, int maxEvents) {
+    RedisBroker b = RedisBroker.builder().uri(redis.uri()).historyMaxEvents(maxEvents)
+        .commandTimeout(Duration.ofSeconds(2)).build();
+    closeLater.add(b);
+    return b;
+  }
+
+  private static Published publish(RedisBroker b, String topic, String payload) throws Exception {
+    return b.publish(topic, ByteString.copyFromUtf8(payload), Map.of()).get();
+  }
+
+  private static List<Long> range(long from, long to) {
+    return LongStream.rangeClosed(from, to).boxed().toList();
+  }
+
+  @Test
+  void twoInstancesPublishingConcurrentlyGetContiguousOffsetsAndEverySubscriberGetsAllInOrder() throws Exception {
+    RedisProcess redis = redis(false);
+    RedisBroker a = broker(redis, 10_000);
+    RedisBroker b = broker(redis, 10_000);
+    Recorder onA = new Recorder();
+    Recorder onB = new Recorder();
+    a.subscribe("orders", Position.after(0, ""), onA);
+    b.subscribe("orders", Position.after(0, ""), onB);
+
+    List<CompletableFuture<Published>> acks = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      acks.add(a.publish("orders", ByteString.copyFromUtf8("a" + i), Map.of()));
+      acks.add(b.publish("orders", ByteString.copyFromUtf8("b" + i), Map.of()));
+    }
+    List<Long> acked = new ArrayList<>();
+    for (CompletableFuture<Published> f : acks) {
+      acked.add(f.get().offset());
+    }
+    assertThat(acked).doesNotHaveDuplicates().hasSize(600);
+    assertThat(acked.stream().sorted().toList()).isEqualTo(range(1, 600));
+
+    await().atMost(WAIT).until(() -> onA.events.size() == 600 && onB.events.size() == 600);
+    assertThat(onA.offsets()).isEqualTo(range(1, 600));
+    assertThat(onB.offsets()).isEqualTo(range(1, 600));
+    assertThat(onA.payloads()).isEqualTo(onB.payloads());
+    assertThat(onA.events.stream().map(TopicEvent::epoch).distinct()).hasSize(1);
+  }
+
+  @Test
+  void positionsFollowTheInMemoryRules() throws Exception {
+    RedisProcess redis = redis(false);
+    RedisBroker a = broker(redis, 10_000);
+    String epoch = "";
+    for (int i = 1; i <= 10; i++) {
+      epoch = publish(a, "news", "n" + i).epoch();
+    }
+    RedisBroker b = broker(redis, 10_000);
+    Recorder afterFour = new Recorder();
+    Recorder staleEpoch = new Recorder();
+    Recorder live = new Recorder();
+    b.subscribe("news", Position.after(4, epoch), afterFour);
+    b.subscribe("news", Position.after(7, "some-old-epoch"), staleEpoch);
+    b.subscribe("news", Position.live(), live);
+    await().atMost(WAIT).until(() -> b.subscriberCount("news") == 3);
+    publish(a, "news", "n11");
+
+    await().atMost(WAIT).until(() -> afterFour.events.size() == 7 && staleEpoch.events.size() == 11
+        && live.events.size() == 1);
+    assertThat(afterFour.offsets()).isEqualTo(range(5, 11));
+    assertThat(staleEpoch.offsets()).isEqualTo(range(1, 11));
+    assertThat(live.offsets()).containsExactly(11L);
+  }
+
+  @Test
+  void retentionTrimmingShowsUpAsAGapInTheOffsets() throws Exception {
+    RedisProcess redis = redis(false);
+    RedisBroker a = broker(redis, 5);
+    String epoch = "";
+    for (int i = 1; i <= 20; i++) {
+      epoch = publish(a, "metrics", "m" + i).epoch();
+    }
+    Recorder r = new Recorder();
+    broker(redis, 5).subscribe("metrics", Position.after(3, epoch), r);
+    await().atMost(WAIT).until(() -> r.events.size() == 5);
+    assertThat(r.offsets()).isEqualTo(range(16, 20));
+    assertThat(redis.command("XLEN", "streamkit:{metrics}:s")).contains(":5");
+  }
+
+  @Test
+  void eventsOlderThanTheMaximumAgeAreTrimmedAndShowUpAsAGap() throws Exception {
+    RedisProcess redis = redis(false);
+    RedisBroker a = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofMillis(500)).build();
+    closeLater.add(a);
+    String epoch = "";
+    for (int i = 1; i <= 3; i++) {
+      epoch = publish(a, "ticks", "old" + i).epoch();
+    }
+    Thread.sleep(600); // setup, not an assertion: let the three events age past the limit
+
+    Recorder r = new Recorder();
+    RedisBroker b = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofMillis(500)).build();
+    closeLater.add(b);
+    b.subscribe("ticks", Position.after(1, epoch), r); // wants 2 and 3: gone
+    await().atMost(WAIT).until(() -> b.subscriberCount("ticks") == 1);
+    publish(a, "ticks", "fresh");
+    await().atMost(WAIT).until(() -> r.events.size() == 1);
+    assertThat(r.offsets()).containsExactly(4L);
+    assertThat(r.events.get(0).epoch()).isEqualTo(epoch);
+  }
+
+  @Test
+  void whileRedisIsDownPublishFailsUnavailableAndSubscriptionsResumeWithNothingLost() throws Exception {
+    RedisProcess redis = redis(true);
+    RedisBroker a = broker(redis, 10_000);
+    RedisBroker b = broker(redis, 10_000);
+    List<Boolean> health = new CopyOnWriteArrayList<>();
+    b.watchAvailability((up, why) -> health.add(up));
+    Recorder r = new Recorder();
+    b.subscribe("t", Position.after(0, ""), r);
+    for (int i = 1; i <= 5; i++) {
+      publish(a, "t", "e" + i);
+    }
+    await().atMost(WAIT).until(() -> r.events.size() == 5);
+
+    redis.kill();
+    assertThatThrownBy(() -> publish(a, "t", "lost"))
+        .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(StatusException.class)
+        .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.UNAVAILABLE))
+        .hasMessageContaining("Redis at 127.0.0.1:" + redis.port());
+    await().atMost(WAIT).until(() -> health.get(health.size() - 1).equals(false));
+
+    redis.startAgain();
+    AtomicBoolean stored = new AtomicBoolean();
+    await().atMost(WAIT).ignoreExceptions().until(() -> {
+      publish(a, "t", "e6");
+      stored.set(true);
+      return true;
+    });
+    for (int i = 7; i <= 10; i++) {
+      publish(a, "t", "e" + i);
+    }
+    await().atMost(WAIT).until(() -> r.events.size() >= 10);
+    assertThat(r.offsets()).isEqualTo(range(1, 10));
+    assertThat(r.payloads()).containsExactly("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10");
+    assertThat(r.events.stream().map(TopicEvent::epoch).distinct()).hasSize(1);
+    await().atMost(WAIT).until(() -> health.get(health.size() - 1).equals(true));
+    assertThat(health).containsSubsequence(true, false, true);
+  }
+
+  @Test
+  void aRedisRestartWithoutPersistenceBeginsANewEpochThatEverySubscriberSees() throws Exception {
+    RedisProcess redis = redis(false);
+    RedisBroker a = broker(redis, 10_000);
+    RedisBroker b = broker(redis, 10_000);
+    Recorder r = new Recorder();
+    b.subscribe("t", Position.after(0, ""), r);
+    String first = "";
+    for (int i = 1; i <= 5; i++) {
+      first = publish(a, "t", "old" + i).epoch();
+    }
+    await().atMost(WAIT).until(() -> r.events.size() == 5);
+
+    redis.kill();
+    redis.startAgain();
+    await().atMost(WAIT).ignoreExceptions().until(() -> publish(a, "t", "new1") != null);
+    publish(a, "t", "new2");
+
+    await().atMost(WAIT).until(() -> r.events.size() == 7);
+    assertThat(r.payloads()).containsExactly("old1", "old2", "old3", "old4", "old5", "new1", "new2");
+    TopicEvent fresh = r.events.get(5);
+    assertThat(fresh.epoch()).isNotEqualTo(first);
+    assertThat(fresh.offset()).isEqualTo(1);
+  }
+
+  @Test
+  void aRestartFromAnOlderSnapshotIsANewEpochNotReusedOffsets() throws Exception {
+    RedisProcess redis = redis(false);
+    RedisBroker a = broker(redis, 10_000);
+    Recorder r = new Recorder();
+    a.subscribe("t", Position.after(0, ""), r);
+    String first = "";
+    for (int i = 1; i <= 3; i++) {
+      first = publish(a, "t", "kept" + i).epoch();
+    }
+    redis.snapshot(); // dump.rdb holds offsets 1..3
+    for (int i = 4; i <= 6; i++) {
+      publish(a, "t", "lost" + i);
+    }
+    await().atMost(WAIT).until(() -> r.events.size() == 6);
+
+    redis.kill();
+    redis.startAgain(); // back at offset 3 of the same epoch
+    await().atMost(WAIT).ignoreExceptions().until(() -> publish(a, "t", "after") != null);
+
+    await().atMost(WAIT).until(() -> r.events.size() == 7);
+    TopicEvent after = r.events.get(6);
+    assertThat(after.event().getPayload().toStringUtf8()).isEqualTo("after");
+    assertThat(after.epoch()).isNotEqualTo(first); // a reset, not offset 4 of the old epoch again
+  }
+}
