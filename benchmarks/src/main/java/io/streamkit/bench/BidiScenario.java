@@ -27,7 +27,7 @@ final class BidiScenario {
 
   static Result run(String name, LoadOptions o) throws Exception {
     Recorder latency = new Recorder(3);
-    Phase phase = new Phase();
+    Phase phase = new Phase(o.serverPid);
     AtomicLong errors = new AtomicLong();
     List<EchoStream<?, ?>> streams = new ArrayList<>();
     try (Clients clients = new Clients(o, Math.min(o.connections, o.streams))) {
@@ -70,7 +70,7 @@ final class BidiScenario {
           .put("p99_us", h.getValueAtPercentile(99) / 1e3)
           .put("p999_us", h.getValueAtPercentile(99.9) / 1e3)
           .put("errors", errors.get() + streams.stream().filter(EchoStream::failed).count());
-      return r;
+      return phase.cpuPerOp(r);
     }
   }
 

@@ -37,7 +37,7 @@ final class LoadOptions {
   @Option(names = "--rate", defaultValue = "0", description = "Events published per second; 0 = as fast as the subscribers take them (default: ${DEFAULT-VALUE}).")
   int rate;
 
-  @Option(names = "--max-outstanding", defaultValue = "200000", description = "With --rate 0: deliveries published but not yet received, at most (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-outstanding", defaultValue = "50000", description = "With --rate 0: deliveries published but not yet received, at most (default: ${DEFAULT-VALUE}).")
   int maxOutstanding;
 
   @Option(names = "--events", defaultValue = "10000", description = "server-stream: events published first and read again and again by each stream (default: ${DEFAULT-VALUE}).")

@@ -5,9 +5,14 @@ import java.util.function.LongSupplier;
 
 /**
  * The timeline of one scenario run: warm-up, then the measured window, then stop. Callbacks read {@link #measuring}
- * to decide whether to record a latency; the driver thread reads counters at the window's edges. Thread-safe.
+ * to decide whether to record a latency; the driver thread reads counters at the window's edges. When the server's
+ * PID is known, the window also reads the CPU time the server process used (from /proc), which stays meaningful
+ * when other work on the machine steals CPU from both sides. Thread-safe.
  */
 final class Phase {
+  private final long serverPid;
+  private long startCpuTicks;
+  private long cpuTicks;
   volatile boolean measuring;
   volatile boolean stopped;
   private long startNanos;
@@ -23,7 +28,12 @@ final class Phase {
     return end(counter);
   }
 
+  Phase(long serverPid) {
+    this.serverPid = serverPid;
+  }
+
   void begin(LongSupplier counter) {
+    startCpuTicks = ServerProbe.cpuTicks(serverPid);
     startCount = counter.getAsLong();
     startNanos = System.nanoTime();
     measuring = true;
@@ -33,6 +43,7 @@ final class Phase {
     measuring = false;
     count = counter.getAsLong() - startCount;
     seconds = (System.nanoTime() - startNanos) / 1e9;
+    cpuTicks = ServerProbe.cpuTicks(serverPid) - startCpuTicks;
     return count / seconds;
   }
 
@@ -42,5 +53,14 @@ final class Phase {
 
   double seconds() {
     return seconds;
+  }
+
+  /** Adds the server's CPU microseconds per counted operation, when the server's PID is known. */
+  Result cpuPerOp(Result r) {
+    if (serverPid > 0 && count > 0) {
+      r.put("server_cpu_us_per_op", cpuTicks * ServerProbe.MICROS_PER_TICK / count);
+      r.put("server_cpu_cores", cpuTicks * ServerProbe.MICROS_PER_TICK / 1e6 / seconds);
+    }
+    return r;
   }
 }

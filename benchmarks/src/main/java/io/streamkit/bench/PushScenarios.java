@@ -35,7 +35,7 @@ final class PushScenarios {
     String topic = "fanout-" + System.nanoTime();
     LongAdder total = new LongAdder();
     Recorder latency = new Recorder(3);
-    Phase phase = new Phase();
+    Phase phase = new Phase(o.serverPid);
     try (Clients clients = new Clients(o, o.connections); Clients pub = new Clients(o, 1)) {
       List<Subscriber> subs = new ArrayList<>();
       for (int i = 0; i < o.subscribers; i++) {
@@ -61,7 +61,7 @@ final class PushScenarios {
       long failed = subs.stream().filter(s -> s.error != null).count();
       subs.forEach(Subscriber::cancel);
       Histogram h = latency.getIntervalHistogram();
-      return new Result("fanout")
+      return phase.cpuPerOp(new Result("fanout")
           .put("subscribers", o.subscribers)
           .put("connections", o.connections)
           .put("payload_bytes", o.payload)
@@ -71,7 +71,7 @@ final class PushScenarios {
           .put("p99_us", h.getValueAtPercentile(99) / 1e3)
           .put("subscribers_complete", complete)
           .put("subscribers_failed", failed)
-          .put("every_offset_delivered", drained && complete == o.subscribers ? 1 : 0);
+          .put("every_offset_delivered", drained && complete == o.subscribers ? 1 : 0));
     }
   }
 
@@ -83,7 +83,7 @@ final class PushScenarios {
   static Result slowConsumer(LoadOptions o) throws Exception {
     String topic = "slow-" + System.nanoTime();
     LongAdder total = new LongAdder();
-    Phase phase = new Phase();
+    Phase phase = new Phase(o.serverPid);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "bench-slow-reader");
       t.setDaemon(true);
@@ -175,7 +175,7 @@ final class PushScenarios {
   static Result serverStream(LoadOptions o) throws Exception {
     String topic = "stream-" + System.nanoTime() + "." + o.payload;
     LongAdder total = new LongAdder();
-    Phase phase = new Phase();
+    Phase phase = new Phase(o.serverPid);
     try (Clients clients = new Clients(o, Math.min(o.connections, o.streams)); Clients pub = new Clients(o, 1)) {
       publishBatch(pub, topic, o.payload, o.events);
       List<Replayer> streams = new ArrayList<>();
@@ -187,11 +187,11 @@ final class PushScenarios {
       double rate = phase.measure(o.warmup, o.duration, total::sum);
       phase.stopped = true;
       streams.forEach(Replayer::cancel);
-      return new Result("server-stream")
+      return phase.cpuPerOp(new Result("server-stream")
           .put("streams", o.streams)
           .put("payload_bytes", o.payload)
           .put("events_per_s", Math.round(rate))
-          .put("gaps", streams.stream().mapToLong(r -> r.gaps).sum());
+          .put("gaps", streams.stream().mapToLong(r -> r.gaps).sum()));
     }
   }
 
@@ -202,7 +202,7 @@ final class PushScenarios {
   static Result ingest(LoadOptions o) throws Exception {
     LongAdder acked = new LongAdder();
     Recorder ackLatency = new Recorder(3);
-    Phase phase = new Phase();
+    Phase phase = new Phase(o.serverPid);
     List<Thread> threads = new ArrayList<>();
     try (Clients clients = new Clients(o, Math.min(o.connections, o.streams))) {
       for (int i = 0; i < o.streams; i++) {
@@ -246,13 +246,13 @@ final class PushScenarios {
         t.join(30_000);
       }
       Histogram h = ackLatency.getIntervalHistogram();
-      return new Result("ingest")
+      return phase.cpuPerOp(new Result("ingest")
           .put("streams", o.streams)
           .put("batch", o.batch)
           .put("payload_bytes", o.payload)
           .put("events_per_s", Math.round(rate))
           .put("ack_p50_us", h.getValueAtPercentile(50) / 1e3)
-          .put("ack_p99_us", h.getValueAtPercentile(99) / 1e3);
+          .put("ack_p99_us", h.getValueAtPercentile(99) / 1e3));
     }
   }
 

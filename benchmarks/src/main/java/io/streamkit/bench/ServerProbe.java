@@ -37,6 +37,24 @@ final class ServerProbe {
     throw new IOException("no VmRSS in /proc/" + pid + "/status");
   }
 
+  /** Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms. */
+  static final double MICROS_PER_TICK = 10_000;
+
+  /** User plus system CPU time of the process so far, in ticks; 0 when {@code pid} is 0 or unreadable. */
+  static long cpuTicks(long pid) {
+    if (pid <= 0) {
+      return 0;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // Fields after the command name (which is in parentheses and may hold spaces): state is field 3.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime (14) and stime (15)
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
   private static String jcmd(long pid, String command) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     Path jcmd = Path.of(java).resolveSibling("jcmd");
