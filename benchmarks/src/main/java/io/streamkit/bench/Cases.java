@@ -34,7 +34,11 @@ final class Cases {
 
   record Figure(String name, Target target) {}
 
-  record Case(String name, String scenario, List<String> args, List<Figure> figures) {}
+  record Case(String name, String scenario, List<String> args, List<Figure> figures, boolean freshServers) {
+    Case(String name, String scenario, List<String> args, List<Figure> figures) {
+      this(name, scenario, args, figures, false);
+    }
+  }
 
   private static Figure f(String name) {
     return new Figure(name, null);
@@ -75,13 +79,13 @@ final class Cases {
           List.of("--service", "chat", "--streams", "1", "--window", "2", "--payload", "1048576"),
           List.of(f("mb_per_s", Target.ratioAtLeast(0.95)), f("server_cpu_us_per_op"), f("p50_us"))),
       new Case("idle-10k", "idle", List.of("--subscribers", "10000", "--connections", "4"),
-          List.of(f("heap_per_stream_bytes", Target.atMost(4096)), f("rss_per_stream_bytes"), f("subscribers_failed"))),
+          List.of(f("heap_per_stream_bytes", Target.atMost(4096)), f("rss_per_stream_bytes"), f("subscribers_failed")), true),
       new Case("idle-100k", "idle", List.of("--subscribers", "100000", "--connections", "4"),
-          List.of(f("heap_per_stream_bytes", Target.atMost(4096)), f("rss_per_stream_bytes"), f("subscribers_failed"))),
+          List.of(f("heap_per_stream_bytes", Target.atMost(4096)), f("rss_per_stream_bytes"), f("subscribers_failed")), true),
       new Case("slow-consumer", "slow-consumer",
           List.of("--subscribers", "10", "--rate", "2000", "--payload", "4096", "--slow-rate", "10"),
           List.of(f("others_rate_ratio", Target.atLeast(0.9)), f("heap_growth_mib", Target.atMost(64)),
-              f("rss_growth_mib"), f("others_rate_with"), f("slow_resubscribes"))));
+              f("rss_growth_mib"), f("others_rate_with"), f("slow_resubscribes")), true));
 
   static final String NAMES = ALL.stream().map(Case::name).collect(Collectors.joining(", "));
 }

@@ -39,7 +39,7 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "3", description = "Runs per server and case; medians are reported (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--warmup", defaultValue = "3s", converter = LoadOptions.DurationConverter.class,
+  @Option(names = "--warmup", defaultValue = "5s", converter = LoadOptions.DurationConverter.class,
       description = "Warm-up of each run (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
@@ -95,6 +95,9 @@ final class CompareCommand implements Callable<Integer> {
         md.append(line).append('\n');
       }
     }
+    if (shared != null) {
+      shared.stop();
+    }
     md.append("\nLoopback TCP bandwidth (iperf3 -c 127.0.0.1 -t 3): ").append(loopback).append('\n');
     Files.writeString(out.resolve("results.md"), md.toString());
     System.out.println("\nLoopback TCP bandwidth (iperf3): " + loopback);
@@ -103,24 +106,51 @@ final class CompareCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The two server processes under test; shared by consecutive cases unless a case asks for fresh ones. */
+  private final class Servers {
+    final int skPort = freePort();
+    final int basePort = freePort();
+    final Process streamkit;
+    final Process baseline;
+
+    Servers(String label) throws IOException, InterruptedException {
+      List<String> sk = new ArrayList<>(javaCommand(serverJvmArgs));
+      sk.addAll(List.of("-jar", streamkitJar.toString(), "--host", "127.0.0.1", "--port", Integer.toString(skPort)));
+      List<String> base = new ArrayList<>(javaCommand(serverJvmArgs));
+      base.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMain.class.getName(),
+          "baseline-server", "--host", "127.0.0.1", "--port", Integer.toString(basePort)));
+      streamkit = startServer(sk, skPort, out.resolve(label + "-streamkit.log"));
+      baseline = startServer(base, basePort, out.resolve(label + "-baseline.log"));
+    }
+
+    void stop() throws InterruptedException {
+      CompareCommand.stop(streamkit);
+      CompareCommand.stop(baseline);
+    }
+  }
+
+  private Servers shared;
+
   private Map<String, List<Result>> runCase(Cases.Case c) throws Exception {
     Map<String, List<Result>> results = new LinkedHashMap<>();
     results.put("streamkit", new ArrayList<>());
     results.put("baseline", new ArrayList<>());
-    int skPort = freePort();
-    int basePort = freePort();
-    List<String> sk = new ArrayList<>(javaCommand(serverJvmArgs));
-    sk.addAll(List.of("-jar", streamkitJar.toString(), "--host", "127.0.0.1", "--port", Integer.toString(skPort)));
-    List<String> base = new ArrayList<>(javaCommand(serverJvmArgs));
-    base.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMain.class.getName(),
-        "baseline-server", "--host", "127.0.0.1", "--port", Integer.toString(basePort)));
-    Process skServer = startServer(sk, skPort, out.resolve(c.name() + "-streamkit.log"));
-    Process baseServer = startServer(base, basePort, out.resolve(c.name() + "-baseline.log"));
+    // Heap figures need servers that ran nothing before; speed figures want servers whose JIT is warm.
+    Servers servers;
+    if (c.freshServers()) {
+      servers = new Servers(c.name());
+    } else {
+      if (shared == null) {
+        shared = new Servers("shared");
+      }
+      servers = shared;
+    }
     try {
       for (int run = 1; run <= runs; run++) {
         for (String server : results.keySet()) {
           boolean isSk = server.equals("streamkit");
-          Result r = load(c, isSk ? skPort : basePort, isSk ? skServer.pid() : baseServer.pid());
+          Result r = load(c, isSk ? servers.skPort : servers.basePort,
+              isSk ? servers.streamkit.pid() : servers.baseline.pid());
           results.get(server).add(r);
           Files.writeString(out.resolve("runs.jsonl"), "{\"case\": \"" + c.name() + "\", \"server\": \"" + server
               + "\", \"run\": " + run + ", \"result\": " + r.toJson() + "}\n", StandardCharsets.UTF_8,
@@ -133,8 +163,9 @@ final class CompareCommand implements Callable<Integer> {
         }
       }
     } finally {
-      stop(skServer);
-      stop(baseServer);
+      if (servers != shared) {
+        servers.stop();
+      }
     }
     return results;
   }

@@ -63,7 +63,7 @@ final class Publisher implements ClientResponseObserver<PublishRequest, PublishA
         if (wait < -100_000_000L) {
           // More than 100 ms behind (the machine was busy): drop the debt instead of bursting to catch up, so a
           // phase measures the rate asked for, not a backlog from the phase before.
-          start -= wait + 100_000_000L;
+          start -= wait; // now is due: the next event goes out at once, the schedule goes on from here
           continue;
         }
         if (wait > 0) {

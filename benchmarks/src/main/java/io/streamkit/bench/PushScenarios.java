@@ -78,7 +78,8 @@ final class PushScenarios {
   /**
    * {@code slow-consumer}: N subscribers at a fixed publish rate, measured without, then with, one more subscriber
    * (on its own connection) that reads {@code --slow-rate} events per second and resubscribes live when the server
-   * ends it. Reports the others' per-subscriber rate and the server's heap after GC and RSS in both phases.
+   * ends it. The topic's history is filled with {@code --events} events first. Reports the others' per-subscriber
+   * rate and the server's heap after GC and RSS in both phases.
    */
   static Result slowConsumer(LoadOptions o) throws Exception {
     String topic = "slow-" + System.nanoTime();
@@ -91,6 +92,9 @@ final class PushScenarios {
     });
     try (Clients clients = new Clients(o, o.connections); Clients pub = new Clients(o, 1);
         Clients slowConnection = new Clients(o, 1)) {
+      // Fill the topic's retained history first (--events, the server's default retention), so that the heap
+      // measured without the slow subscriber already holds a full history and the difference is the slow one's.
+      publishBatch(pub, topic, o.payload, o.events);
       List<Subscriber> subs = new ArrayList<>();
       for (int i = 0; i < o.subscribers; i++) {
         subs.add(new Subscriber(total, new Recorder(3), null, false).subscribe(clients.get(i), topic));
