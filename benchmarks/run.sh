@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark scenario against the StreamKit server jar and the plain grpc-java baselines, interleaved,
 # and prints the medians and ratios (docs/BENCHMARKS.md). Arguments go to `compare`, e.g. --runs 5 or
-# --only bidi-greeter,fanout-1k. Not part of ./mvnw verify: a full run takes about 20 minutes.
+# --only bidi-greeter,fanout-1k. Not part of ./mvnw verify: a full run takes about 35 minutes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

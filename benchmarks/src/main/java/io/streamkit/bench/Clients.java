@@ -29,12 +29,16 @@ final class Clients implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     for (ManagedChannel c : channels) {
       c.shutdownNow();
     }
-    for (ManagedChannel c : channels) {
-      c.awaitTermination(10, TimeUnit.SECONDS);
+    try {
+      for (ManagedChannel c : channels) {
+        c.awaitTermination(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the channels are shut down; only the wait for their threads is cut short
     }
   }
 }

@@ -70,7 +70,8 @@ final class CompareCommand implements Callable<Integer> {
     md.append("Started ").append(Instant.now()).append(", ").append(runs).append(" runs per server, warm-up ")
         .append(warmup.toMillis()).append(" ms, measured ").append(duration.toMillis()).append(" ms, ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n\n");
-    md.append("| case | figure | StreamKit | baseline | ratio | target | met |\n|---|---|---|---|---|---|---|\n");
+    md.append("| case | figure | StreamKit | baseline | ratio | per-run ratios | target | met |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
     String loopback = iperf3();
     System.out.println("loopback TCP (iperf3): " + loopback);
     int missed = 0;
@@ -88,9 +89,10 @@ final class CompareCommand implements Callable<Integer> {
         if (Boolean.FALSE.equals(met)) {
           missed++;
         }
-        String line = String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |", c.name(), f.name(),
+        String line = String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |", c.name(), f.name(),
             Result.format(sk), Result.format(base), Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
-            f.target() == null ? "" : f.target().text(), met == null ? "" : met ? "yes" : "NO");
+            pairRatios(results, f.name()), f.target() == null ? "" : f.target().text(),
+            met == null ? "" : met ? "yes" : "NO");
         System.out.println(line);
         md.append(line).append('\n');
       }
@@ -185,6 +187,19 @@ final class CompareCommand implements Callable<Integer> {
       return new Result(c.scenario());
     }
     return Result.fromJson(json);
+  }
+
+  /** StreamKit / baseline of each interleaved pair of runs, in run order: how much the machine's noise moved it. */
+  static String pairRatios(Map<String, List<Result>> results, String figure) {
+    List<String> out = new ArrayList<>();
+    List<Result> sk = results.get("streamkit");
+    List<Result> base = results.get("baseline");
+    for (int i = 0; i < Math.min(sk.size(), base.size()); i++) {
+      Double a = sk.get(i).figures.get(figure);
+      Double b = base.get(i).figures.get(figure);
+      out.add(a == null || b == null || b == 0 ? "-" : String.format(Locale.ROOT, "%.2f", a / b));
+    }
+    return String.join(" ", out);
   }
 
   static double median(List<Result> results, String figure) {
