@@ -1,0 +1,281 @@
+package io.streamkit.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code compare}: for each case, starts the StreamKit server jar and the plain grpc-java baseline server as two
+ * processes, runs the load tool (a third process per run) against them interleaved (StreamKit, baseline, StreamKit,
+ * baseline, ...), and prints the medians and their ratio beside the target. Also measures loopback TCP bandwidth with
+ * iperf3 when it is installed.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true, usageHelpWidth = 120,
+    description = "Runs every scenario against StreamKit and the plain grpc-java baselines, interleaved, and prints ratios.")
+final class CompareCommand implements Callable<Integer> {
+  @Option(names = "--streamkit-jar", defaultValue = "server/target/streamkit-server.jar",
+      description = "The StreamKit server's runnable jar (default: ${DEFAULT-VALUE}).")
+  Path streamkitJar;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Runs per server and case; medians are reported (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--warmup", defaultValue = "5s", converter = LoadOptions.DurationConverter.class,
+      description = "Warm-up of each run (default: ${DEFAULT-VALUE}).")
+  Duration warmup;
+
+  @Option(names = "--duration", defaultValue = "5s", converter = LoadOptions.DurationConverter.class,
+      description = "Measured time of each run (default: ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--only", split = ",", description = "Run only these cases (default: all); names as in docs/BENCHMARKS.md, e.g. bidi-greeter,fanout-1k.")
+  List<String> only;
+
+  @Option(names = "--server-jvm-args", defaultValue = "-Xmx4g", split = " ",
+      description = "JVM options of both servers (default: ${DEFAULT-VALUE}).")
+  List<String> serverJvmArgs;
+
+  @Option(names = "--out", defaultValue = "benchmarks/target/compare",
+      description = "Folder for results.md, runs.jsonl and the servers' logs (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isRegularFile(streamkitJar)) {
+      System.err.println("compare: no StreamKit server jar at " + streamkitJar
+          + " (build it: ./mvnw -B -q package -DskipTests, or pass --streamkit-jar)");
+      return 2;
+    }
+    Files.createDirectories(out);
+    StringBuilder md = new StringBuilder();
+    md.append("Started ").append(Instant.now()).append(", ").append(runs).append(" runs per server, warm-up ")
+        .append(warmup.toMillis()).append(" ms, measured ").append(duration.toMillis()).append(" ms, ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n\n");
+    md.append("| case | figure | StreamKit | baseline | ratio | per-run ratios | target | met |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
+    String loopback = iperf3();
+    System.out.println("loopback TCP (iperf3): " + loopback);
+    int missed = 0;
+    for (Cases.Case c : Cases.ALL) {
+      if (only != null && !only.contains(c.name())) {
+        continue;
+      }
+      System.out.println("== " + c.name() + ": " + c.scenario() + " " + String.join(" ", c.args()));
+      Map<String, List<Result>> results = runCase(c);
+      for (Cases.Figure f : c.figures()) {
+        double sk = median(results.get("streamkit"), f.name());
+        double base = median(results.get("baseline"), f.name());
+        double ratio = base == 0 ? Double.NaN : sk / base;
+        Boolean met = f.target() == null ? null : f.target().met(sk, ratio);
+        if (Boolean.FALSE.equals(met)) {
+          missed++;
+        }
+        String line = String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |", c.name(), f.name(),
+            Result.format(sk), Result.format(base), Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
+            pairRatios(results, f.name()), f.target() == null ? "" : f.target().text(),
+            met == null ? "" : met ? "yes" : "NO");
+        System.out.println(line);
+        md.append(line).append('\n');
+      }
+    }
+    if (shared != null) {
+      shared.stop();
+    }
+    md.append("\nLoopback TCP bandwidth (iperf3 -c 127.0.0.1 -t 3): ").append(loopback).append('\n');
+    Files.writeString(out.resolve("results.md"), md.toString());
+    System.out.println("\nLoopback TCP bandwidth (iperf3): " + loopback);
+    System.out.println("results: " + out.resolve("results.md") + ", every run: " + out.resolve("runs.jsonl"));
+    System.out.println(missed == 0 ? "every target met" : missed + " target(s) missed");
+    return 0;
+  }
+
+  /** The two server processes under test; shared by consecutive cases unless a case asks for fresh ones. */
+  private final class Servers {
+    final int skPort = freePort();
+    final int basePort = freePort();
+    final Process streamkit;
+    final Process baseline;
+
+    Servers(String label) throws IOException, InterruptedException {
+      List<String> sk = new ArrayList<>(javaCommand(serverJvmArgs));
+      sk.addAll(List.of("-jar", streamkitJar.toString(), "--host", "127.0.0.1", "--port", Integer.toString(skPort)));
+      List<String> base = new ArrayList<>(javaCommand(serverJvmArgs));
+      base.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMain.class.getName(),
+          "baseline-server", "--host", "127.0.0.1", "--port", Integer.toString(basePort)));
+      streamkit = startServer(sk, skPort, out.resolve(label + "-streamkit.log"));
+      baseline = startServer(base, basePort, out.resolve(label + "-baseline.log"));
+    }
+
+    void stop() throws InterruptedException {
+      CompareCommand.stop(streamkit);
+      CompareCommand.stop(baseline);
+    }
+  }
+
+  private Servers shared;
+
+  private Map<String, List<Result>> runCase(Cases.Case c) throws Exception {
+    Map<String, List<Result>> results = new LinkedHashMap<>();
+    results.put("streamkit", new ArrayList<>());
+    results.put("baseline", new ArrayList<>());
+    // Heap figures need servers that ran nothing before; speed figures want servers whose JIT is warm.
+    Servers servers;
+    if (c.freshServers()) {
+      servers = new Servers(c.name());
+    } else {
+      if (shared == null) {
+        shared = new Servers("shared");
+      }
+      servers = shared;
+    }
+    try {
+      for (int run = 1; run <= runs; run++) {
+        for (String server : results.keySet()) {
+          boolean isSk = server.equals("streamkit");
+          Result r = load(c, isSk ? servers.skPort : servers.basePort,
+              isSk ? servers.streamkit.pid() : servers.baseline.pid());
+          results.get(server).add(r);
+          Files.writeString(out.resolve("runs.jsonl"), "{\"case\": \"" + c.name() + "\", \"server\": \"" + server
+              + "\", \"run\": " + run + ", \"result\": " + r.toJson() + "}\n", StandardCharsets.UTF_8,
+              java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+          StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "   run %d %-9s", run, server));
+          for (Cases.Figure f : c.figures()) {
+            b.append(' ').append(f.name()).append('=').append(Result.format(r.figures.getOrDefault(f.name(), Double.NaN)));
+          }
+          System.out.println(b);
+        }
+      }
+    } finally {
+      if (servers != shared) {
+        servers.stop();
+      }
+    }
+    return results;
+  }
+
+  private Result load(Cases.Case c, int port, long pid) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(javaCommand(List.of("-Xmx4g")));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), "load", c.scenario(),
+        "--target", "127.0.0.1:" + port, "--server-pid", Long.toString(pid), "--json",
+        "--warmup", warmup.toMillis() + "ms", "--duration", duration.toMillis() + "ms"));
+    cmd.addAll(c.args());
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int exit = p.waitFor();
+    String json = Arrays.stream(stdout.split("\n")).filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
+    if (exit != 0 || json == null) {
+      System.err.println("load " + c.name() + " failed (exit " + exit + "): " + stdout);
+      return new Result(c.scenario());
+    }
+    return Result.fromJson(json);
+  }
+
+  /** StreamKit / baseline of each interleaved pair of runs, in run order: how much the machine's noise moved it. */
+  static String pairRatios(Map<String, List<Result>> results, String figure) {
+    List<String> out = new ArrayList<>();
+    List<Result> sk = results.get("streamkit");
+    List<Result> base = results.get("baseline");
+    for (int i = 0; i < Math.min(sk.size(), base.size()); i++) {
+      Double a = sk.get(i).figures.get(figure);
+      Double b = base.get(i).figures.get(figure);
+      out.add(a == null || b == null || b == 0 ? "-" : String.format(Locale.ROOT, "%.2f", a / b));
+    }
+    return String.join(" ", out);
+  }
+
+  static double median(List<Result> results, String figure) {
+    double[] v = results.stream().map(r -> r.figures.get(figure)).filter(x -> x != null).mapToDouble(Double::doubleValue)
+        .sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  private static List<String> javaCommand(List<String> jvmArgs) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmArgs);
+    return cmd;
+  }
+
+  private static Process startServer(List<String> cmd, int port, Path log) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("server exited with " + p.exitValue() + "; see " + log);
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return p;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    p.destroyForcibly();
+    throw new IllegalStateException("server did not listen on " + port + " within 60 s; see " + log);
+  }
+
+  private static void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(15, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Loopback TCP bandwidth in MB/s from iperf3, or why it is not known. */
+  private static String iperf3() {
+    int port = freePort();
+    Process server = null;
+    try {
+      server = new ProcessBuilder("iperf3", "-s", "-1", "-p", Integer.toString(port)).redirectErrorStream(true).start();
+      Thread.sleep(500);
+      Process client = new ProcessBuilder("iperf3", "-c", "127.0.0.1", "-p", Integer.toString(port), "-t", "3", "-f", "m")
+          .redirectErrorStream(true).start();
+      String text = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      client.waitFor();
+      Matcher m = Pattern.compile("([0-9.]+) Mbits/sec.*receiver").matcher(text);
+      if (!m.find()) {
+        return "unknown (iperf3 said: " + text.strip().replace('\n', ' ') + ")";
+      }
+      return String.format(Locale.ROOT, "%.0f MB/s", Double.parseDouble(m.group(1)) / 8);
+    } catch (IOException e) {
+      return "unknown (iperf3 not installed: apt-get install -y iperf3)";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown (interrupted)";
+    } finally {
+      if (server != null) {
+        server.destroy();
+      }
+    }
+  }
+}

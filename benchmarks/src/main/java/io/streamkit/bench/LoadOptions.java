@@ -1,0 +1,79 @@
+package io.streamkit.bench;
+
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** The load tool's knobs, shared by every scenario (each reads the ones it needs). Thread-compatible. */
+final class LoadOptions {
+  @Option(names = "--target", defaultValue = "localhost:9090", description = "host:port of the server under test (default: ${DEFAULT-VALUE}).")
+  String target;
+
+  @Option(names = "--warmup", defaultValue = "3s", converter = DurationConverter.class, description = "Load before measuring (default: ${DEFAULT-VALUE}).")
+  Duration warmup;
+
+  @Option(names = "--duration", defaultValue = "5s", converter = DurationConverter.class, description = "Measured time (default: ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--connections", defaultValue = "4", description = "Client connections (HTTP/2 channels); streams are spread over them (default: ${DEFAULT-VALUE}).")
+  int connections;
+
+  @Option(names = "--streams", defaultValue = "8", description = "Concurrent streams S (default: ${DEFAULT-VALUE}).")
+  int streams;
+
+  @Option(names = "--window", defaultValue = "64", description = "Messages in flight per stream W (default: ${DEFAULT-VALUE}).")
+  int window;
+
+  @Option(names = "--payload", defaultValue = "32", description = "Payload bytes B (default: ${DEFAULT-VALUE}).")
+  int payload;
+
+  @Option(names = "--service", defaultValue = "chat", description = "bidi target: greeter (example.Greeter/Chat) or chat (StreamService/Chat route echo) (default: ${DEFAULT-VALUE}).")
+  String service;
+
+  @Option(names = "--subscribers", defaultValue = "1000", description = "Subscriber streams N (default: ${DEFAULT-VALUE}).")
+  int subscribers;
+
+  @Option(names = "--rate", defaultValue = "0", description = "Events published per second; 0 = as fast as the subscribers take them (default: ${DEFAULT-VALUE}).")
+  int rate;
+
+  @Option(names = "--max-outstanding", defaultValue = "50000", description = "With --rate 0: deliveries published but not yet received, at most (default: ${DEFAULT-VALUE}).")
+  int maxOutstanding;
+
+  @Option(names = "--events", defaultValue = "10000", description = "server-stream: events published first and read again and again by each stream (default: ${DEFAULT-VALUE}).")
+  int events;
+
+  @Option(names = "--batch", defaultValue = "1000", description = "ingest: events per Publish call before half-close and ack (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--slow-rate", defaultValue = "10", description = "slow-consumer: events per second the slow subscriber reads (default: ${DEFAULT-VALUE}).")
+  int slowRate;
+
+  @Option(names = "--server-pid", defaultValue = "0", description = "PID of a server on this machine, to read its heap with jcmd; 0 = do not (default: ${DEFAULT-VALUE}).")
+  long serverPid;
+
+  String host() {
+    return target.substring(0, target.lastIndexOf(':'));
+  }
+
+  int port() {
+    return Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
+  }
+
+  /** Accepts {@code 500ms}, {@code 5s}, {@code 2m}. */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      if (v.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+      }
+      long n = Long.parseLong(v.substring(0, v.length() - 1));
+      switch (v.charAt(v.length() - 1)) {
+        case 's': return Duration.ofSeconds(n);
+        case 'm': return Duration.ofMinutes(n);
+        default: throw new IllegalArgumentException("'" + value + "' (expected: a duration like 500ms, 5s or 2m)");
+      }
+    }
+  }
+}

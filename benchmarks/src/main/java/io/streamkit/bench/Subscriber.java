@@ -1,0 +1,94 @@
+package io.streamkit.bench;
+
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.streamkit.api.v1.Event;
+import io.streamkit.api.v1.StreamServiceGrpc;
+import io.streamkit.api.v1.SubscribeRequest;
+import io.streamkit.api.v1.TopicSubscription;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+
+/**
+ * One live subscription of the load tool: checks that offsets are contiguous, counts deliveries, and records the
+ * publish-to-deliver latency from the publisher's {@code System.nanoTime()} in the payload's first 8 bytes (the
+ * publisher runs in this process). Callbacks for one subscription are serialized; the counters are read from
+ * the scenario's thread.
+ */
+final class Subscriber implements ClientResponseObserver<SubscribeRequest, Event> {
+  private final LongAdder total;
+  private final Recorder latency;
+  private final Phase phase;
+  private final boolean manualFlow;
+  private ClientCallStreamObserver<SubscribeRequest> call;
+  volatile long first;
+  volatile long last;
+  volatile long gaps;
+  volatile long delivered;
+  volatile Status error;
+  volatile boolean done;
+
+  Subscriber(LongAdder total, Recorder latency, Phase phase, boolean manualFlow) {
+    this.total = total;
+    this.latency = latency;
+    this.phase = phase;
+    this.manualFlow = manualFlow;
+  }
+
+  Subscriber subscribe(Channel channel, String topic) {
+    StreamServiceGrpc.newStub(channel).subscribe(
+        SubscribeRequest.newBuilder().addTopics(TopicSubscription.newBuilder().setTopic(topic)).build(), this);
+    return this;
+  }
+
+  @Override
+  public void beforeStart(ClientCallStreamObserver<SubscribeRequest> requestStream) {
+    this.call = requestStream;
+    if (manualFlow) {
+      requestStream.disableAutoRequestWithInitial(1);
+    }
+  }
+
+  /** Manual flow only: lets one more event in. May be called from any thread. */
+  synchronized void requestOne() {
+    call.request(1);
+  }
+
+  synchronized void cancel() {
+    done = true;
+    call.cancel("benchmark over", null);
+  }
+
+  @Override
+  public void onNext(Event e) {
+    long offset = e.getOffset();
+    if (first == 0) {
+      first = offset;
+    } else if (offset != last + 1) {
+      gaps++;
+    }
+    last = offset;
+    delivered++;
+    total.increment();
+    if (phase != null && phase.measuring && e.getPayload().size() >= 8) {
+      long sentAt = 0;
+      for (int i = 0; i < 8; i++) {
+        sentAt = (sentAt << 8) | (e.getPayload().byteAt(i) & 0xff);
+      }
+      latency.recordValue(Math.max(0, System.nanoTime() - sentAt));
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    error = Status.fromThrowable(t);
+    done = true;
+  }
+
+  @Override
+  public void onCompleted() {
+    done = true;
+  }
+}
