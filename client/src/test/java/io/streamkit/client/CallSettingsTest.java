@@ -151,6 +151,21 @@ class CallSettingsTest {
   }
 
   @Test
+  void aReplyOverTheClientsSizeLimitFailsTheStreamWithResourceExhaustedNamingTheLimit() throws Exception {
+    StreamKitClient c = start(100, StreamKitClient.builder().maxInboundMessageSize(1024));
+    try (BidiStream<Message, Message> stream = c.chat()) {
+      assertThatThrownBy(() -> echo(stream, "x".repeat(2000)))
+          .isInstanceOfSatisfying(StreamKitException.class, e -> {
+            assertThat(e.status().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(e.status().getDescription()).contains("1024");
+          });
+    }
+    try (BidiStream<Message, Message> next = c.chat()) {
+      assertThat(echo(next, "small")).isEqualTo("small"); // the client and its connection go on
+    }
+  }
+
+  @Test
   void theBuilderRejectsBadCallSettingsNamingTheField() {
     StreamKitClient.Builder b = StreamKitClient.builder();
     assertThatThrownBy(() -> b.compression("br")).isInstanceOf(IllegalArgumentException.class)
