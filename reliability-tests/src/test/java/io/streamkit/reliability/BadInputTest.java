@@ -271,7 +271,7 @@ class BadInputTest {
   @Test
   void aPingFloodIsCutOffWhileTheCanaryStaysFast() throws Exception {
     byte[] ping = RawHttp2.frameBytes(RawHttp2.PING, 0, 0, new byte[8]);
-    flood("PING", true, c -> c.write(repeat(ping, BATCH)));
+    flood("PING", c -> c.write(repeat(ping, BATCH)));
   }
 
   @Test
@@ -280,7 +280,7 @@ class BadInputTest {
     // Ten times the batch of the others: the server cuts a SETTINGS flood off only at its limit of 10,000
     // unanswered control frames, which a paced attacker that does not read reaches only after the socket
     // buffers filled.
-    flood("SETTINGS", true, c -> c.write(repeat(settings, 10 * BATCH)));
+    flood("SETTINGS", c -> c.write(repeat(settings, 10 * BATCH)));
   }
 
   @Test
@@ -289,13 +289,13 @@ class BadInputTest {
     AtomicLong streamId = new AtomicLong(1);
     byte[] continuation = new byte[1024];
     java.util.Arrays.fill(continuation, (byte) 0x40); // never ends: literal header after literal header
-    flood("CONTINUATION", true, c -> {
+    flood("CONTINUATION", c -> {
       int id = (int) streamId.getAndAdd(2);
       c.frame(RawHttp2.HEADERS, 0, id, block); // no END_HEADERS: the block goes on in CONTINUATION frames
       byte[] frame = RawHttp2.frameBytes(RawHttp2.CONTINUATION, 0, id, continuation);
       while (true) {
         c.write(repeat(frame, 16)); // until the server closes the connection and the write fails
-        pace(true);
+        pace();
       }
     });
   }
@@ -308,10 +308,7 @@ class BadInputTest {
   private static final int BATCH = 100;
   private static final long PACE_MILLIS = 5;
 
-  private static void pace(boolean paced) {
-    if (!paced) {
-      return;
-    }
+  private static void pace() {
     try {
       Thread.sleep(PACE_MILLIS);
     } catch (InterruptedException e) {
@@ -335,7 +332,7 @@ class BadInputTest {
    * Runs {@code offence} on connection after connection (a new one whenever the server closes the last) while
    * the canary measures, then compares the canary's p99 with its baseline.
    */
-  private void flood(String name, boolean paced, Offence offence) throws Exception {
+  private void flood(String name, Offence offence) throws Exception {
     int perWindow = 200;
     Duration baseline = canary.p99(perWindow);
     AtomicBoolean running = new AtomicBoolean(true);
@@ -347,7 +344,7 @@ class BadInputTest {
           connections.incrementAndGet();
           while (running.get()) {
             offence.run(c);
-            pace(paced);
+            pace();
           }
         } catch (IOException e) {
           closedByServer.incrementAndGet(); // the server closed or reset this connection

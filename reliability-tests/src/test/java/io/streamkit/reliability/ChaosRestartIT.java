@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Chaos with the in-memory broker: one server process, killed with SIGKILL and restarted every few seconds
- * for {@code reliability.duration} (15 s in every build, 60 s or more with {@code -P reliability}), while a
+ * for {@code reliability.duration} (10 s in every build, 60 s or more with {@code -P reliability}), while a
  * publisher publishes without pause and {@code reliability.subscribers} resuming subscribers (50; 200 with the
  * profile) read. History is lost with the process, so the pass criterion is the in-memory one:
  *
@@ -43,7 +43,7 @@ class ChaosRestartIT {
   private static final int CLIENTS = 4;
 
   private static Duration duration() {
-    String text = System.getProperty("reliability.duration", "15s").trim().toLowerCase();
+    String text = System.getProperty("reliability.duration", "10s").trim().toLowerCase();
     if (text.endsWith("m")) {
       return Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
     }
@@ -154,7 +154,6 @@ class ChaosRestartIT {
 
       long start = System.nanoTime();
       List<Long> restartedAt = new ArrayList<>();
-      List<String> restartEpochsMissing = new ArrayList<>();
       int kills = 0;
       while (System.nanoTime() - start < duration.toNanos()) {
         Thread.sleep(KILL_EVERY.toMillis());
@@ -198,7 +197,6 @@ class ChaosRestartIT {
         assertThat(s.problems).isEmpty();
         assertThat(s.resets.get()).as("resets reported").isBetween(1, kills);
       }
-      assertThat(restartEpochsMissing).isEmpty();
       for (SubscriptionHandle h : handles) {
         h.cancel();
       }

@@ -41,8 +41,8 @@ class ChurnTest {
     try (Loopback loopback = Loopback.start()) {
       ManagedChannel channel = loopback.newChannel();
       // Warm-up: the first streams load classes and grow Netty's pools; the baseline is taken after them.
-      churnChat(channel, 2_000);
-      churnSubscribe(channel, loopback, 2_000);
+      churnChat(channel, 1_000);
+      churnSubscribe(channel, loopback, 1_000);
       await().atMost(WAIT).until(() -> loopback.server.stats().openStreams() == 0);
       long before = JvmFigures.heapAfterGc();
       long t0 = System.nanoTime();

@@ -6,9 +6,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.streamkit.api.example.GreeterGrpc;
-import io.streamkit.api.example.MessageResponse;
-import io.streamkit.api.v1.Message;
-import io.streamkit.api.v1.PublishAck;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.server.broker.TopicEvent;
@@ -26,50 +23,36 @@ public final class ChatServices {
               StreamServiceGrpc.getSubscribeMethod().getRequestMarshaller(), EventWireMarshaller.INSTANCE)
           .build();
 
-  /**
-   * streamkit.v1.StreamService: Chat through the handler machinery; Subscribe and Publish on the broker. Every
-   * method is registered through {@link MalformedRequests}, so undecodable request bytes end the stream with
-   * INVALID_ARGUMENT.
-   */
+  /** streamkit.v1.StreamService: Chat through the handler machinery; Subscribe and Publish on the broker. */
   public static ServerServiceDefinition streamService(ChatConfig config) {
     ServiceDescriptor generated = StreamServiceGrpc.getServiceDescriptor();
-    MethodDescriptor<Object, Message> chat = MalformedRequests.tolerant(StreamServiceGrpc.getChatMethod());
-    MethodDescriptor<Object, TopicEvent> subscribe = MalformedRequests.tolerant(SUBSCRIBE);
-    MethodDescriptor<Object, PublishAck> publish = MalformedRequests.tolerant(StreamServiceGrpc.getPublishMethod());
     ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(generated.getName())
         .setSchemaDescriptor(generated.getSchemaDescriptor()) // keeps server reflection complete
-        .addMethod(chat)
-        .addMethod(subscribe)
-        .addMethod(publish)
+        .addMethod(StreamServiceGrpc.getChatMethod())
+        .addMethod(SUBSCRIBE)
+        .addMethod(StreamServiceGrpc.getPublishMethod())
         .build();
-    return ServerServiceDefinition.builder(descriptor)
-        .addMethod(chat, MalformedRequests.handler(StreamServiceGrpc.getChatMethod(),
-            chatHandler(WireAdapter.IDENTITY, config)))
-        .addMethod(subscribe, MalformedRequests.handler(SUBSCRIBE, (call, headers) -> {
-          SubscribeCall s = new SubscribeCall(call, config.broker(), config.registry());
-          s.start();
-          return s;
-        }))
-        .addMethod(publish, MalformedRequests.handler(StreamServiceGrpc.getPublishMethod(), (call, headers) -> {
-          PublishCall p = new PublishCall(call, config.broker(), config.registry());
-          p.start();
-          return p;
-        }))
-        .build();
+    // Undecodable request bytes end their stream with INVALID_ARGUMENT (see MalformedRequests).
+    return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
+        .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(WireAdapter.IDENTITY, config))
+        .addMethod(SUBSCRIBE, (call, headers) -> {
+          SubscribeCall subscribe = new SubscribeCall(call, config.broker(), config.registry());
+          subscribe.start();
+          return subscribe;
+        })
+        .addMethod(StreamServiceGrpc.getPublishMethod(), (call, headers) -> {
+          PublishCall publish = new PublishCall(call, config.broker(), config.registry());
+          publish.start();
+          return publish;
+        })
+        .build());
   }
 
   /** example.Greeter: Chat served by the built-in {@code greeter} route. */
   public static ServerServiceDefinition greeter(ChatConfig config) {
-    ServiceDescriptor generated = GreeterGrpc.getServiceDescriptor();
-    MethodDescriptor<Object, MessageResponse> chat = MalformedRequests.tolerant(GreeterGrpc.getChatMethod());
-    ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(generated.getName())
-        .setSchemaDescriptor(generated.getSchemaDescriptor())
-        .addMethod(chat)
-        .build();
-    return ServerServiceDefinition.builder(descriptor)
-        .addMethod(chat, MalformedRequests.handler(GreeterGrpc.getChatMethod(),
-            chatHandler(WireAdapter.GREETER, config)))
-        .build();
+    return MalformedRequests.tolerant(ServerServiceDefinition.builder(GreeterGrpc.getServiceDescriptor())
+        .addMethod(GreeterGrpc.getChatMethod(), chatHandler(WireAdapter.GREETER, config))
+        .build());
   }
 
   private static <ReqT, RespT extends MessageLite> ServerCallHandler<ReqT, RespT> chatHandler(

@@ -4,17 +4,23 @@ import io.grpc.ForwardingServerCallListener;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Requests whose bytes are not a valid message end their stream with INVALID_ARGUMENT naming the method and
  * the parse error, through the stream's own close path, so it is unregistered like any other ended stream.
  *
  * <p>Why: when a request marshaller throws, grpc-java answers {@code UNKNOWN: Application error processing
- * RPC}, which tells the client nothing, and on a server-streaming method whose client has not half-closed it
- * may not end the call at all (found by the reliability suite: the Subscribe stream stayed registered). Here
- * the marshaller never throws: it returns a {@link Malformed} marker that the listener turns into the status.
+ * RPC}, which tells the client nothing it can act on (found by the reliability suite, random bytes as a
+ * request body). Here the marshaller never throws: it returns a {@link Malformed} marker that the listener
+ * turns into the status. The server's threads and registry see the same sequence of callbacks as for any stream
+ * the server ends itself.
  */
 final class MalformedRequests {
   private MalformedRequests() {}
@@ -22,10 +28,39 @@ final class MalformedRequests {
   /** What the tolerant marshaller returns for bytes the method's own marshaller rejects. */
   private record Malformed(RuntimeException cause) {}
 
-  /** {@code method} with a request marshaller that never throws; register it instead of {@code method}. */
-  static <ReqT, RespT> MethodDescriptor<Object, RespT> tolerant(MethodDescriptor<ReqT, RespT> method) {
-    MethodDescriptor.Marshaller<ReqT> strict = method.getRequestMarshaller();
-    MethodDescriptor.Marshaller<Object> lenient = new MethodDescriptor.Marshaller<>() {
+  /**
+   * {@code definition} with every method's request marshaller made tolerant: bytes its own marshaller rejects
+   * end the stream with INVALID_ARGUMENT. The methods' listeners must be {@link StreamRegistry.Closeable}.
+   */
+  static ServerServiceDefinition tolerant(ServerServiceDefinition definition) {
+    ServiceDescriptor original = definition.getServiceDescriptor();
+    List<ServerMethodDefinition<Object, ?>> methods = new ArrayList<>();
+    for (ServerMethodDefinition<?, ?> method : definition.getMethods()) {
+      methods.add(tolerant(method));
+    }
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(original.getName()).setSchemaDescriptor(original.getSchemaDescriptor());
+    for (ServerMethodDefinition<Object, ?> method : methods) {
+      descriptor.addMethod(method.getMethodDescriptor());
+    }
+    ServerServiceDefinition.Builder out = ServerServiceDefinition.builder(descriptor.build());
+    for (ServerMethodDefinition<Object, ?> method : methods) {
+      out.addMethod(method);
+    }
+    return out.build();
+  }
+
+  private static <ReqT, RespT> ServerMethodDefinition<Object, RespT> tolerant(
+      ServerMethodDefinition<ReqT, RespT> definition) {
+    MethodDescriptor<ReqT, RespT> method = definition.getMethodDescriptor();
+    return ServerMethodDefinition.create(
+        method.toBuilder(lenient(method.getRequestMarshaller()), method.getResponseMarshaller()).build(),
+        handler(method, definition.getServerCallHandler()));
+  }
+
+  /** A marshaller that returns a {@link Malformed} marker where {@code strict} throws. */
+  private static <ReqT> MethodDescriptor.Marshaller<Object> lenient(MethodDescriptor.Marshaller<ReqT> strict) {
+    return new MethodDescriptor.Marshaller<>() {
       @Override
       @SuppressWarnings("unchecked")
       public InputStream stream(Object value) {
@@ -41,15 +76,10 @@ final class MalformedRequests {
         }
       }
     };
-    return method.toBuilder(lenient, method.getResponseMarshaller()).build();
   }
 
-  /**
-   * Wraps {@code handler}, whose listeners must be {@link StreamRegistry.Closeable}, for the descriptor made by
-   * {@link #tolerant}.
-   */
   @SuppressWarnings("unchecked")
-  static <ReqT, RespT> ServerCallHandler<Object, RespT> handler(
+  private static <ReqT, RespT> ServerCallHandler<Object, RespT> handler(
       MethodDescriptor<ReqT, RespT> method, ServerCallHandler<ReqT, RespT> handler) {
     return (call, headers) -> {
       // Sound by erasure: a ServerCall never hands requests back, so its request type is only a label.
