@@ -236,8 +236,8 @@ class BadInputTest {
   @Test
   void aStreamWhoseConnectionStallsInsideADataFrameIsEndedByTheStreamIdleTimeout() throws Exception {
     // The stream idle timeout ends a Chat stream with no message either way; here 1 s for this case only.
-    // (Server keepalive would close the whole connection, but did not within 20 s in this test: see
-    // docs/RELIABILITY.md, open findings.)
+    // Server keepalive does not help here: after its timeout it sends GOAWAY but leaves a connection with an open
+    // stream open (docs/RELIABILITY.md, open findings).
     start(ConnectionSettings.builder().streamIdleTimeout(Duration.ofSeconds(1)).build());
     try (RawHttp2 c = RawHttp2.handshake(loopback.server.port())) {
       openChatWithPartialData(c);
