@@ -257,6 +257,20 @@ class BadInputTest {
     assertNothingLeakedAndOthersServed();
   }
 
+  @Test
+  void headersFarOverTheMetadataLimitFromAClientThatIgnoresTheAdvertisedLimitCloseItsConnection()
+      throws Exception {
+    // A grpc-java client refuses to send such headers itself (ConnectionLimitsTest); a raw one does not.
+    long opened = loopback.server.stats().streamsOpened();
+    try (RawHttp2 c = RawHttp2.handshake(loopback.server.port())) {
+      c.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS, 1,
+          RawHttp2.requestHeaderBlock("/streamkit.v1.StreamService/Chat", 12 * 1024)); // limit: 8 KiB
+      assertThat(c.closedByServerWithin(WAIT)).as("closed by the server (%s)", c).isTrue();
+    }
+    assertThat(loopback.server.stats().streamsOpened()).isEqualTo(opened); // no handler or stream was created
+    assertNothingLeakedAndOthersServed();
+  }
+
   /** HEADERS of a Chat stream, then a DATA frame that announces 100 bytes and carries 20. */
   private static void openChatWithPartialData(RawHttp2 c) throws IOException {
     c.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS, 1,

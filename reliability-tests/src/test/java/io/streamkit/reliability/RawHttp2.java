@@ -82,9 +82,17 @@ final class RawHttp2 implements AutoCloseable {
 
   /** The HPACK block of a gRPC request's headers for {@code path} (e.g. /streamkit.v1.StreamService/Chat). */
   static byte[] requestHeaderBlock(String path) {
+    return requestHeaderBlock(path, 0);
+  }
+
+  /** The same, with a header {@code x-big} of {@code extraBytes} characters when that is above 0. */
+  static byte[] requestHeaderBlock(String path, int extraBytes) {
     Http2Headers h = new DefaultHttp2Headers()
         .method("POST").scheme("http").path(path).authority("localhost")
         .add("content-type", "application/grpc").add("te", "trailers");
+    if (extraBytes > 0) {
+      h.add("x-big", "v".repeat(extraBytes));
+    }
     ByteBuf buf = Unpooled.buffer();
     try {
       new DefaultHttp2HeadersEncoder().encodeHeaders(1, h, buf);
