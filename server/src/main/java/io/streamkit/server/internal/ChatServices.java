@@ -32,7 +32,8 @@ public final class ChatServices {
         .addMethod(SUBSCRIBE)
         .addMethod(StreamServiceGrpc.getPublishMethod())
         .build();
-    return ServerServiceDefinition.builder(descriptor)
+    // Undecodable request bytes end their stream with INVALID_ARGUMENT (see MalformedRequests).
+    return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
         .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(WireAdapter.IDENTITY, config))
         .addMethod(SUBSCRIBE, (call, headers) -> {
           SubscribeCall subscribe = new SubscribeCall(call, config.broker(), config.registry(), config.security());
@@ -44,14 +45,14 @@ public final class ChatServices {
           publish.start();
           return publish;
         })
-        .build();
+        .build());
   }
 
   /** example.Greeter: Chat served by the built-in {@code greeter} route. */
   public static ServerServiceDefinition greeter(ChatConfig config) {
-    return ServerServiceDefinition.builder(GreeterGrpc.getServiceDescriptor())
+    return MalformedRequests.tolerant(ServerServiceDefinition.builder(GreeterGrpc.getServiceDescriptor())
         .addMethod(GreeterGrpc.getChatMethod(), chatHandler(WireAdapter.GREETER, config))
-        .build();
+        .build());
   }
 
   private static <ReqT, RespT extends MessageLite> ServerCallHandler<ReqT, RespT> chatHandler(

@@ -1,0 +1,62 @@
+package io.streamkit.reliability;
+
+import com.google.protobuf.ByteString;
+import io.streamkit.client.StreamKitClient;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A well-behaved client on its own connection that measures request/reply round trips over Chat ({@code echo}
+ * route), to show an offender does not hurt others. Thread-compatible; close it.
+ *
+ * <p>Latency under CPU contention is noisy on a 2-core machine, so a figure is the median of the p99 of several
+ * windows: one window disturbed by the scheduler does not decide the verdict, a real slowdown does.
+ */
+final class Canary implements AutoCloseable {
+  private static final int WINDOWS = 5;
+  private final StreamKitClient client;
+
+  Canary(String target) {
+    client = StreamKitClient.builder().target(target).build();
+  }
+
+  /** Round trips until the JIT and the connection are warm. */
+  Canary warm() throws Exception {
+    sample(2_000);
+    return this;
+  }
+
+  /** The median over {@value #WINDOWS} windows of each window's p99 round trip, {@code perWindow} calls each. */
+  Duration p99(int perWindow) throws Exception {
+    long[] p99s = new long[WINDOWS];
+    for (int w = 0; w < WINDOWS; w++) {
+      long[] rtts = sample(perWindow);
+      Arrays.sort(rtts);
+      p99s[w] = rtts[(int) Math.ceil(rtts.length * 0.99) - 1];
+    }
+    Arrays.sort(p99s);
+    return Duration.ofNanos(p99s[WINDOWS / 2]);
+  }
+
+  /** One round trip that must succeed: the canary is served. */
+  void served() throws Exception {
+    sample(1);
+  }
+
+  private long[] sample(int n) throws Exception {
+    long[] rtts = new long[n];
+    ByteString payload = ByteString.copyFromUtf8("canary");
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      client.call("echo", payload).get(10, TimeUnit.SECONDS);
+      rtts[i] = System.nanoTime() - t0;
+    }
+    return rtts;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
