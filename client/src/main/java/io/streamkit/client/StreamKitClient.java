@@ -3,34 +3,24 @@ package io.streamkit.client;
 import com.google.protobuf.ByteString;
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.client.internal.BearerTokenCredentials;
 import io.streamkit.client.internal.BlockingBidiCall;
 import io.streamkit.client.internal.BlockingPublishCall;
-import io.streamkit.client.internal.CallDefaults;
 import io.streamkit.client.internal.CallbackBidiCall;
-import io.streamkit.client.internal.ChatCorrelator;
-import io.streamkit.client.internal.ClientThreads;
-import io.streamkit.client.internal.CredentialsInterceptor;
-import io.streamkit.client.internal.OpenCalls;
+import io.streamkit.client.internal.ClientRuntime;
+import io.streamkit.client.internal.ClientRuntime.CallSettings;
 import io.streamkit.client.internal.ResumingSubscription;
-import io.streamkit.client.internal.StreamStartWatch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The entry point of the StreamKit client: one connection (a gRPC channel) to one server, and from it
@@ -61,27 +51,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * subscriptions do not retry those.
  */
 public final class StreamKitClient implements AutoCloseable {
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-
-  /** The connection, for its lifecycle; calls go through {@link #channel}, which adds the credentials. */
-  private final ManagedChannel transport;
-  private final Channel channel;
-  /** For bidi and publish streams: the start watch, compression and the stream deadline, if any. */
+  private final ClientRuntime runtime;
+  /** False for a view made by {@link #withDeadline} or {@link #withCompression}: it owns nothing. */
+  private final boolean owner;
+  private final CallSettings settings;
   private final Channel streamChannel;
-  /** For subscriptions: the start watch and compression; never a deadline (they resume). */
   private final Channel subscribeChannel;
-  /** The view this was made from, or null for the client that owns the channel and threads. */
-  private final StreamKitClient root;
-  private final Settings settings;
-  private final Executor callbackExecutor;
-  private final ExecutorService ownedCallbackExecutor; // null when the user supplied the executor
-  private final ScheduledExecutorService timer;
   private final Duration defaultDeadline;
   private final long maxQueuedBytes;
   private final ReconnectPolicy reconnectPolicy;
-  private final OpenCalls openCalls;
-  private final ChatCorrelator correlator;
-  private final AtomicBoolean closed = new AtomicBoolean();
 
   private StreamKitClient(Builder builder) {
     NettyChannelBuilder channelBuilder = NettyChannelBuilder.forTarget(builder.target)
@@ -96,54 +74,29 @@ public final class StreamKitClient implements AutoCloseable {
     if (builder.userAgent != null) {
       channelBuilder.userAgent(builder.userAgent);
     }
-    this.transport = channelBuilder.build();
-    this.channel = builder.credentials == null
-        ? transport
-        : ClientInterceptors.intercept(transport, new CredentialsInterceptor(builder.credentials));
-    this.root = null;
-    this.ownedCallbackExecutor = builder.callbackExecutor == null ? ClientThreads.newCallbackPool() : null;
-    this.callbackExecutor = builder.callbackExecutor == null ? ownedCallbackExecutor : builder.callbackExecutor;
-    this.timer = ClientThreads.newTimer();
+    CallSettings settings =
+        new CallSettings(builder.streamDeadline, builder.compression, builder.streamStartTimeout);
+    this.runtime = new ClientRuntime(channelBuilder.build(), builder.credentials, builder.callbackExecutor,
+        builder.maxQueuedBytes, settings);
+    this.owner = true;
+    this.settings = settings;
+    this.streamChannel = settings.streamChannel(runtime.channel(), runtime.timer());
+    this.subscribeChannel = settings.subscribeChannel(runtime.channel(), runtime.timer());
     this.defaultDeadline = builder.defaultDeadline;
     this.maxQueuedBytes = builder.maxQueuedBytes;
     this.reconnectPolicy = builder.reconnectPolicy;
-    this.openCalls = new OpenCalls();
-    this.settings = new Settings(builder.streamDeadline, builder.compression, builder.streamStartTimeout);
-    this.streamChannel = settings.streamChannel(channel, timer);
-    this.subscribeChannel = settings.subscribeChannel(channel, timer);
-    this.correlator =
-        new ChatCorrelator(subscribeChannel, callbackExecutor, maxQueuedBytes, timer, openCalls);
   }
 
-  /** A view of {@code root} with other per-call settings; shares everything else. */
-  private StreamKitClient(StreamKitClient root, Settings settings) {
-    this.root = root;
-    this.transport = root.transport;
-    this.channel = root.channel;
-    this.ownedCallbackExecutor = null;
-    this.callbackExecutor = root.callbackExecutor;
-    this.timer = root.timer;
-    this.defaultDeadline = root.defaultDeadline;
-    this.maxQueuedBytes = root.maxQueuedBytes;
-    this.reconnectPolicy = root.reconnectPolicy;
-    this.openCalls = root.openCalls;
-    this.correlator = root.correlator;
+  /** A view of {@code from} with other per-call settings; shares everything else. */
+  private StreamKitClient(StreamKitClient from, CallSettings settings) {
+    this.runtime = from.runtime;
+    this.owner = false;
     this.settings = settings;
-    this.streamChannel = settings.streamChannel(channel, timer);
-    this.subscribeChannel = settings.subscribeChannel(channel, timer);
-  }
-
-  /** The per-call settings a client or view applies to the streams it opens. */
-  private record Settings(Duration streamDeadline, String compression, Duration streamStartTimeout) {
-    Channel streamChannel(Channel channel, ScheduledExecutorService timer) {
-      return ClientInterceptors.intercept(channel, new StreamStartWatch(streamStartTimeout, timer),
-          new CallDefaults(streamDeadline, compression));
-    }
-
-    Channel subscribeChannel(Channel channel, ScheduledExecutorService timer) {
-      return ClientInterceptors.intercept(channel, new StreamStartWatch(streamStartTimeout, timer),
-          new CallDefaults(null, compression));
-    }
+    this.streamChannel = settings.streamChannel(runtime.channel(), runtime.timer());
+    this.subscribeChannel = settings.subscribeChannel(runtime.channel(), runtime.timer());
+    this.defaultDeadline = from.defaultDeadline;
+    this.maxQueuedBytes = from.maxQueuedBytes;
+    this.reconnectPolicy = from.reconnectPolicy;
   }
 
   /**
@@ -154,8 +107,7 @@ public final class StreamKitClient implements AutoCloseable {
    */
   public StreamKitClient withDeadline(Duration deadline) {
     Builder.checkPositive("deadline", deadline);
-    return new StreamKitClient(rootClient(), new Settings(deadline, settings.compression,
-        settings.streamStartTimeout));
+    return new StreamKitClient(this, settings.withDeadline(deadline));
   }
 
   /**
@@ -165,12 +117,7 @@ public final class StreamKitClient implements AutoCloseable {
    */
   public StreamKitClient withCompression(String encoding) {
     Builder.checkCompression(encoding);
-    return new StreamKitClient(rootClient(), new Settings(settings.streamDeadline, encoding,
-        settings.streamStartTimeout));
-  }
-
-  private StreamKitClient rootClient() {
-    return root == null ? this : root;
+    return new StreamKitClient(this, settings.withCompression(encoding));
   }
 
   /** A builder; {@link Builder#target(String)} is required. */
@@ -184,7 +131,7 @@ public final class StreamKitClient implements AutoCloseable {
    * default deadline.
    */
   public Channel channel() {
-    return channel;
+    return runtime.channel();
   }
 
   /**
@@ -196,7 +143,7 @@ public final class StreamKitClient implements AutoCloseable {
   public <ReqT, RespT> BidiStream<ReqT, RespT> bidi(MethodDescriptor<ReqT, RespT> method) {
     checkBidi(method);
     checkOpen();
-    return BlockingBidiCall.start(streamChannel, method, openCalls);
+    return BlockingBidiCall.start(streamChannel, method, runtime.openCalls());
   }
 
   /** Opens a blocking stream of StreamService.Chat. */
@@ -216,7 +163,8 @@ public final class StreamKitClient implements AutoCloseable {
     checkBidi(method);
     Objects.requireNonNull(listener, "listener");
     checkOpen();
-    return CallbackBidiCall.start(streamChannel, method, listener, callbackExecutor, maxQueuedBytes, openCalls);
+    return CallbackBidiCall.start(streamChannel, method, listener, runtime.callbackExecutor(), maxQueuedBytes,
+        runtime.openCalls());
   }
 
   /** Opens a callback stream of StreamService.Chat. */
@@ -240,7 +188,8 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(policy, "policy");
     checkOpen();
-    return ResumingSubscription.blocking(subscribeChannel, List.copyOf(topics), policy::delayNanos, timer, openCalls);
+    return ResumingSubscription.blocking(subscribeChannel, List.copyOf(topics), policy::delayNanos, runtime.timer(),
+        runtime.openCalls());
   }
 
   /**
@@ -261,8 +210,8 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(listener, "listener");
     checkOpen();
-    return ResumingSubscription.withListener(subscribeChannel, List.copyOf(topics), policy::delayNanos, timer,
-        openCalls, listener, callbackExecutor);
+    return ResumingSubscription.withListener(subscribeChannel, List.copyOf(topics), policy::delayNanos,
+        runtime.timer(), runtime.openCalls(), listener, runtime.callbackExecutor());
   }
 
   /**
@@ -272,7 +221,7 @@ public final class StreamKitClient implements AutoCloseable {
    */
   public EventPublisher publisher() {
     checkOpen();
-    return BlockingPublishCall.start(streamChannel, openCalls);
+    return BlockingPublishCall.start(streamChannel, runtime.openCalls());
   }
 
   /** {@link #call(String, ByteString, Map, Duration)} without headers, with the default deadline. */
@@ -309,7 +258,7 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(headers, "headers");
     Builder.checkPositive("deadline", deadline);
     checkOpen();
-    return correlator.call(route, payload, headers, deadline);
+    return runtime.correlator().call(route, payload, headers, deadline);
   }
 
   /**
@@ -319,53 +268,23 @@ public final class StreamKitClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (root != null) {
-      return; // a view owns nothing
-    }
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    Status status = Status.CANCELLED.withDescription("StreamKitClient closed");
-    correlator.close(status);
-    openCalls.closeAll(status);
-    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-    transport.shutdown();
-    try {
-      if (!transport.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-        transport.shutdownNow();
-      }
-      timer.shutdownNow();
-      // Every callback stream's last callback (onError CANCELLED) must have run before its executor stops:
-      // an executor that rejects grpc-java's callback tasks breaks the calls still draining.
-      openCalls.awaitEmpty(deadline - System.nanoTime());
-      if (ownedCallbackExecutor != null) {
-        ownedCallbackExecutor.shutdown();
-        if (!ownedCallbackExecutor.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-          ownedCallbackExecutor.shutdownNow();
-        }
-      }
-    } catch (InterruptedException e) {
-      transport.shutdownNow();
-      timer.shutdownNow();
-      if (ownedCallbackExecutor != null) {
-        ownedCallbackExecutor.shutdownNow();
-      }
-      Thread.currentThread().interrupt();
+    if (owner) {
+      runtime.close();
     }
   }
 
   /** Request/reply calls waiting for a reply; for tests. */
   int pendingCalls() {
-    return correlator.pendingCount();
+    return runtime.correlator().pendingCount();
   }
 
   /** Streams not yet ended; for tests. */
   int openStreams() {
-    return openCalls.size();
+    return runtime.openCalls().size();
   }
 
   private void checkOpen() {
-    if (rootClient().closed.get()) {
+    if (runtime.isClosed()) {
       throw new IllegalStateException("StreamKitClient is closed; build a new one");
     }
   }
