@@ -49,9 +49,7 @@ final class BrokerOptions {
       return () -> {};
     }
     RedisBroker.Builder b = RedisBroker.builder()
-        .historyMaxEvents(settings.historyMaxEvents())
-        .historyMaxAge(settings.historyMaxAge())
-        .maxSubscriberLag(settings.maxSubscriberLag());
+        .limits(settings.topicLimits());
     ServerMain.option("--redis-uri", redisUri, () -> b.uri(redisUri));
     ServerMain.option("--redis-key-prefix", redisKeyPrefix, () -> b.keyPrefix(redisKeyPrefix));
     ServerMain.option("--redis-timeout", redisTimeout, () -> b.commandTimeout(redisTimeout));

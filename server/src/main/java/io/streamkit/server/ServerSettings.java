@@ -1,5 +1,6 @@
 package io.streamkit.server;
 
+import io.streamkit.server.broker.TopicLimits;
 import java.time.Duration;
 
 /**
@@ -18,9 +19,7 @@ public final class ServerSettings {
   private final long maxQueuedBytesPerStream;
   private final int blockingThreads;
   private final Duration shutdownGracePeriod;
-  private final int historyMaxEvents;
-  private final Duration historyMaxAge;
-  private final long maxSubscriberLag;
+  private final TopicLimits topicLimits;
   private final ConnectionSettings connection;
 
   private ServerSettings(Builder b) {
@@ -30,9 +29,7 @@ public final class ServerSettings {
     this.maxQueuedBytesPerStream = b.maxQueuedBytesPerStream;
     this.blockingThreads = b.blockingThreads;
     this.shutdownGracePeriod = b.shutdownGracePeriod;
-    this.historyMaxEvents = b.historyMaxEvents;
-    this.historyMaxAge = b.historyMaxAge;
-    this.maxSubscriberLag = b.maxSubscriberLag;
+    this.topicLimits = b.limits;
     this.connection = b.connection;
   }
 
@@ -64,16 +61,21 @@ public final class ServerSettings {
     return shutdownGracePeriod;
   }
 
+  /** Per-topic history and subscriber lag limits, given to the broker the server makes. */
+  public TopicLimits topicLimits() {
+    return topicLimits;
+  }
+
   public int historyMaxEvents() {
-    return historyMaxEvents;
+    return topicLimits.historyMaxEvents();
   }
 
   public Duration historyMaxAge() {
-    return historyMaxAge;
+    return topicLimits.historyMaxAge();
   }
 
   public long maxSubscriberLag() {
-    return maxSubscriberLag;
+    return topicLimits.maxSubscriberLag();
   }
 
   /** Keepalive, connection limits, rapid-reset protection, idle timeouts and compression. */
@@ -88,9 +90,7 @@ public final class ServerSettings {
         + ", maxQueuedBytesPerStream=" + maxQueuedBytesPerStream
         + ", blockingThreads=" + blockingThreads
         + ", shutdownGracePeriod=" + shutdownGracePeriod
-        + ", historyMaxEvents=" + historyMaxEvents
-        + ", historyMaxAge=" + historyMaxAge
-        + ", maxSubscriberLag=" + maxSubscriberLag
+        + ", topicLimits=" + topicLimits
         + ", connection=" + connection + "}";
   }
 
@@ -102,9 +102,7 @@ public final class ServerSettings {
     private long maxQueuedBytesPerStream = 4L * 1024 * 1024;
     private int blockingThreads = 64;
     private Duration shutdownGracePeriod = Duration.ofSeconds(5);
-    private int historyMaxEvents = 10_000;
-    private Duration historyMaxAge = Duration.ofHours(1);
-    private long maxSubscriberLag = 10_000;
+    private TopicLimits limits = TopicLimits.DEFAULTS;
     private ConnectionSettings connection = ConnectionSettings.defaults();
 
     private Builder() {}
@@ -116,9 +114,7 @@ public final class ServerSettings {
       maxQueuedBytesPerStream = s.maxQueuedBytesPerStream;
       blockingThreads = s.blockingThreads;
       shutdownGracePeriod = s.shutdownGracePeriod;
-      historyMaxEvents = s.historyMaxEvents;
-      historyMaxAge = s.historyMaxAge;
-      maxSubscriberLag = s.maxSubscriberLag;
+      limits = s.topicLimits;
       connection = s.connection;
       return this;
     }
@@ -179,19 +175,13 @@ public final class ServerSettings {
 
     /** Events the in-memory broker retains per topic for replay. Default 10,000. */
     public Builder historyMaxEvents(int events) {
-      if (events <= 0) {
-        throw new IllegalArgumentException("historyMaxEvents: " + events + " (expected: > 0)");
-      }
-      this.historyMaxEvents = events;
+      limits = limits.withHistoryMaxEvents(events);
       return this;
     }
 
     /** Age past which the in-memory broker drops retained events. Default 1 hour. */
     public Builder historyMaxAge(Duration age) {
-      if (age == null || age.isNegative() || age.isZero()) {
-        throw new IllegalArgumentException("historyMaxAge: " + age + " (expected: a duration > 0)");
-      }
-      this.historyMaxAge = age;
+      limits = limits.withHistoryMaxAge(age);
       return this;
     }
 
@@ -201,10 +191,7 @@ public final class ServerSettings {
      * must not end a healthy subscriber; a slow one costs only its position, not a copy of the events).
      */
     public Builder maxSubscriberLag(long events) {
-      if (events <= 0) {
-        throw new IllegalArgumentException("maxSubscriberLag: " + events + " (expected: > 0)");
-      }
-      this.maxSubscriberLag = events;
+      limits = limits.withMaxSubscriberLag(events);
       return this;
     }
 

@@ -84,9 +84,7 @@ public final class StreamKitServer implements AutoCloseable {
     this.routes = RouteTable.of(handlers, metrics);
     this.ownedBroker = broker == null
         ? InMemoryBroker.builder()
-            .historyMaxEvents(settings.historyMaxEvents())
-            .historyMaxAge(settings.historyMaxAge())
-            .maxSubscriberLag(settings.maxSubscriberLag())
+            .limits(settings.topicLimits())
             .build()
         : null;
     this.broker = metrics.instrument(broker == null ? ownedBroker : broker);

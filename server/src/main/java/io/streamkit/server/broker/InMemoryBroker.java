@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -39,9 +40,9 @@ public final class InMemoryBroker implements Broker {
   private final ScheduledExecutorService sweeper;
 
   private InMemoryBroker(Builder b) {
-    this.historyMaxEvents = b.historyMaxEvents;
-    this.historyMaxAge = b.historyMaxAge;
-    this.maxSubscriberLag = b.maxSubscriberLag;
+    this.historyMaxEvents = b.limits.historyMaxEvents();
+    this.historyMaxAge = b.limits.historyMaxAge();
+    this.maxSubscriberLag = b.limits.maxSubscriberLag();
     this.clock = b.clock;
     this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "streamkit-broker-retention");
@@ -171,28 +172,26 @@ public final class InMemoryBroker implements Broker {
 
   /** Configures an {@link InMemoryBroker}. Thread-compatible; setters validate at once. */
   public static final class Builder {
-    private int historyMaxEvents = 10_000;
-    private Duration historyMaxAge = Duration.ofHours(1);
-    private long maxSubscriberLag = 10_000;
+    private TopicLimits limits = TopicLimits.DEFAULTS;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
+    /** All three per-topic limits at once; see {@link TopicLimits}. Default {@link TopicLimits#DEFAULTS}. */
+    public Builder limits(TopicLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits: null (expected: a TopicLimits)");
+      return this;
+    }
+
     /** Events retained per topic for replay. Default 10,000. */
     public Builder historyMaxEvents(int events) {
-      if (events <= 0) {
-        throw new IllegalArgumentException("historyMaxEvents: " + events + " (expected: > 0)");
-      }
-      this.historyMaxEvents = events;
+      limits = limits.withHistoryMaxEvents(events);
       return this;
     }
 
     /** Oldest event age retained. Default 1 hour. */
     public Builder historyMaxAge(Duration age) {
-      if (age == null || age.isNegative() || age.isZero()) {
-        throw new IllegalArgumentException("historyMaxAge: " + age + " (expected: a duration > 0)");
-      }
-      this.historyMaxAge = age;
+      limits = limits.withHistoryMaxAge(age);
       return this;
     }
 
@@ -202,10 +201,7 @@ public final class InMemoryBroker implements Broker {
      * must not end a healthy subscriber; a slow one costs only its position, not a copy of the events).
      */
     public Builder maxSubscriberLag(long events) {
-      if (events <= 0) {
-        throw new IllegalArgumentException("maxSubscriberLag: " + events + " (expected: > 0)");
-      }
-      this.maxSubscriberLag = events;
+      limits = limits.withMaxSubscriberLag(events);
       return this;
     }
 

@@ -18,12 +18,14 @@ import io.streamkit.server.broker.BrokerSubscription;
 import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
+import io.streamkit.server.broker.TopicLimits;
 import io.streamkit.server.broker.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -72,9 +74,9 @@ public final class RedisBroker implements Broker {
     this.uri = b.uri;
     this.where = "Redis at " + b.uri.getHost() + ":" + b.uri.getPort();
     this.keyPrefix = b.keyPrefix;
-    this.historyMaxEvents = b.historyMaxEvents;
-    this.historyMaxAge = b.historyMaxAge;
-    this.maxSubscriberLag = b.maxSubscriberLag;
+    this.historyMaxEvents = b.limits.historyMaxEvents();
+    this.historyMaxAge = b.limits.historyMaxAge();
+    this.maxSubscriberLag = b.limits.maxSubscriberLag();
     this.commandTimeout = b.commandTimeout;
     this.keyTtlMillis = historyMaxAge.toMillis() + 60_000;
     this.client = RedisClient.create();
@@ -197,9 +199,7 @@ public final class RedisBroker implements Broker {
   public static final class Builder {
     private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
     private String keyPrefix = "streamkit";
-    private int historyMaxEvents = 10_000;
-    private Duration historyMaxAge = Duration.ofHours(1);
-    private long maxSubscriberLag = 10_000;
+    private TopicLimits limits = TopicLimits.DEFAULTS;
     private Duration commandTimeout = Duration.ofSeconds(5);
 
     private Builder() {}
@@ -228,30 +228,27 @@ public final class RedisBroker implements Broker {
       return this;
     }
 
+    /** All three per-topic limits at once; see {@link TopicLimits}. Default {@link TopicLimits#DEFAULTS}. */
+    public Builder limits(TopicLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits: null (expected: a TopicLimits)");
+      return this;
+    }
+
     /** Events retained per topic (XADD MAXLEN, exact). Default 10,000. */
     public Builder historyMaxEvents(int events) {
-      if (events <= 0) {
-        throw new IllegalArgumentException("historyMaxEvents: " + events + " (expected: > 0)");
-      }
-      this.historyMaxEvents = events;
+      limits = limits.withHistoryMaxEvents(events);
       return this;
     }
 
     /** Oldest event age retained; an idle topic's keys live a minute longer. Default 1 hour. */
     public Builder historyMaxAge(Duration age) {
-      if (age == null || age.toMillis() <= 0) {
-        throw new IllegalArgumentException("historyMaxAge: " + age + " (expected: a duration of at least 1 ms)");
-      }
-      this.historyMaxAge = age;
+      limits = limits.withHistoryMaxAge(age);
       return this;
     }
 
     /** How many events published since it subscribed a subscriber may be behind. Default 10,000. */
     public Builder maxSubscriberLag(long events) {
-      if (events <= 0) {
-        throw new IllegalArgumentException("maxSubscriberLag: " + events + " (expected: > 0)");
-      }
-      this.maxSubscriberLag = events;
+      limits = limits.withMaxSubscriberLag(events);
       return this;
     }
 
