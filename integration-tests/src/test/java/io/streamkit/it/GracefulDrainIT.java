@@ -11,6 +11,7 @@ import io.streamkit.client.StreamKitException;
 import io.streamkit.client.Subscription;
 import io.streamkit.client.SubscriptionGapException;
 import io.streamkit.client.TopicStart;
+import io.streamkit.testing.ServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

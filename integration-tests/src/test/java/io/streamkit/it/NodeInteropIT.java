@@ -3,6 +3,7 @@ package io.streamkit.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.streamkit.testing.ServerProcess;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -19,6 +19,8 @@ import io.streamkit.client.StreamKitException;
 import io.streamkit.client.Subscription;
 import io.streamkit.client.SubscriptionGapException;
 import io.streamkit.client.TopicStart;
+import io.streamkit.testing.RedisProcess;
+import io.streamkit.testing.ServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -20,6 +20,7 @@ import io.streamkit.server.security.Authorizer;
 import io.streamkit.server.security.BearerTokenAuthenticator;
 import io.streamkit.server.security.Principal;
 import io.streamkit.server.security.ServerTls;
+import io.streamkit.testing.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -94,9 +95,9 @@ class SecureClientTest {
     try (StreamKitServer server = server(t -> {},
             b -> b.authenticator(BearerTokenAuthenticator.of(Map.of("tok-alice", "alice"))));
         StreamKitClient alice = StreamKitClient.builder().target("localhost:" + server.port())
-            .tls(ClientTls.trustingCa(pki.caCertificate)).bearerToken("tok-alice").build();
+            .tls(ClientTls.trustingCa(pki.caCertificate())).bearerToken("tok-alice").build();
         StreamKitClient anonymous = StreamKitClient.builder().target("localhost:" + server.port())
-            .tls(ClientTls.trustingCa(pki.caCertificate)).build()) {
+            .tls(ClientTls.trustingCa(pki.caCertificate())).build()) {
       assertThat(whoami(alice)).isEqualTo("alice (bearer)");
 
       assertThatThrownBy(() -> whoami(anonymous))
@@ -109,9 +110,9 @@ class SecureClientTest {
   @Test
   void aClientCertificatesCommonNameIsThePrincipalUnderMutualTls() throws Exception {
     TestPki.Issued carol = pki.client("carol");
-    try (StreamKitServer server = server(t -> t.clientCa(pki.caCertificate), b -> {});
+    try (StreamKitServer server = server(t -> t.clientCa(pki.caCertificate()), b -> {});
         StreamKitClient client = StreamKitClient.builder().target("127.0.0.1:" + server.port())
-            .tls(ClientTls.trustingCa(pki.caCertificate).withClientCertificate(carol.certificate(), carol.key()))
+            .tls(ClientTls.trustingCa(pki.caCertificate()).withClientCertificate(carol.certificate(), carol.key()))
             .build()) {
       assertThat(whoami(client)).isEqualTo("carol (tls)");
     }
@@ -122,7 +123,7 @@ class SecureClientTest {
     TestPki other = TestPki.create(dir, "other-ca");
     try (StreamKitServer server = server(t -> {}, b -> {});
         StreamKitClient client = StreamKitClient.builder().target("127.0.0.1:" + server.port())
-            .tls(ClientTls.trustingCa(other.caCertificate)).build()) {
+            .tls(ClientTls.trustingCa(other.caCertificate())).build()) {
       assertThatThrownBy(() -> whoami(client))
           .cause().isInstanceOf(StreamKitException.class)
           .satisfies(e -> assertThat(((StreamKitException) e).status().getCode()).isEqualTo(Status.Code.UNAVAILABLE))
@@ -140,7 +141,7 @@ class SecureClientTest {
         StreamKitClient bob = client(server, "tok-bob");
         StreamKitClient alice = client(server, "tok-alice");
         StreamKitClient nobody = StreamKitClient.builder().target("127.0.0.1:" + server.port())
-            .tls(ClientTls.trustingCa(pki.caCertificate)).reconnectPolicy(quick).build();
+            .tls(ClientTls.trustingCa(pki.caCertificate())).reconnectPolicy(quick).build();
         Subscription denied = bob.subscribe(List.of(TopicStart.oldest("payroll")), quick);
         Subscription refused = nobody.subscribe(List.of(TopicStart.oldest("payroll")));
         Subscription allowed = alice.subscribe(List.of(TopicStart.oldest("payroll")))) {
@@ -169,6 +170,6 @@ class SecureClientTest {
 
   private StreamKitClient client(StreamKitServer server, String token) {
     return StreamKitClient.builder().target("127.0.0.1:" + server.port())
-        .tls(ClientTls.trustingCa(pki.caCertificate)).bearerToken(token).build();
+        .tls(ClientTls.trustingCa(pki.caCertificate())).bearerToken(token).build();
   }
 }

@@ -8,6 +8,8 @@ import io.grpc.Status;
 import io.streamkit.client.ClientTls;
 import io.streamkit.client.StreamKitClient;
 import io.streamkit.client.StreamKitException;
+import io.streamkit.testing.ServerProcess;
+import io.streamkit.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
@@ -25,11 +27,11 @@ class SecureServerProcessIT {
     TestPki.Issued dave = pki.client("dave");
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "# who may call\ntok-dave dave\ntok-erin erin\n");
-    ClientTls tls = ClientTls.trustingCa(pki.caCertificate);
+    ClientTls tls = ClientTls.trustingCa(pki.caCertificate());
 
     try (ServerProcess server = ServerProcess.start(
             "--tls-cert", serverCert.certificate().toString(), "--tls-key", serverCert.key().toString(),
-            "--tls-client-ca", pki.caCertificate.toString(), "--auth-tokens", tokens.toString());
+            "--tls-client-ca", pki.caCertificate().toString(), "--auth-tokens", tokens.toString());
         StreamKitClient good = StreamKitClient.builder().target("localhost:" + server.port())
             .tls(tls.withClientCertificate(dave.certificate(), dave.key())).bearerToken("tok-dave").build();
         StreamKitClient badToken = StreamKitClient.builder().target("localhost:" + server.port())

@@ -12,6 +12,7 @@ import io.streamkit.client.StreamKitException;
 import io.streamkit.client.SubscriptionHandle;
 import io.streamkit.client.SubscriptionListener;
 import io.streamkit.client.TopicStart;
+import io.streamkit.testing.ServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,8 +6,8 @@ import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NegotiationType;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -21,6 +21,7 @@ import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
 import io.streamkit.server.handler.MessageHandler;
 import io.streamkit.server.handler.StreamContext;
+import io.streamkit.testing.TestPki;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +88,7 @@ final class SecurityFixtures {
 
   /** A TLS channel to 127.0.0.1 trusting {@code pki}'s CA, presenting {@code client} when not null. */
   static ManagedChannel tlsChannel(int port, TestPki pki, TestPki.Issued client) throws Exception {
-    SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(pki.caCertificate.toFile());
+    SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(pki.caCertificate().toFile());
     if (client != null) {
       ssl.keyManager(client.certificate().toFile(), client.key().toFile());
     }

@@ -2,10 +2,9 @@ package io.streamkit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamkit.testing.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

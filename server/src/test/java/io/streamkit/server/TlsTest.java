@@ -11,6 +11,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.streamkit.api.v1.Message;
 import io.streamkit.server.security.ServerTls;
+import io.streamkit.testing.TestPki;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,7 +61,7 @@ class TlsTest {
   @Test
   void withAClientCaAClientWithoutACertificateIsRejectedBeforeAnyHandlerOpens() throws Exception {
     SecurityFixtures.WhoAmI whoami = new SecurityFixtures.WhoAmI();
-    ServerTls mutual = serverTls().clientCa(pki.caCertificate).build();
+    ServerTls mutual = serverTls().clientCa(pki.caCertificate()).build();
     try (LoopbackServer s = LoopbackServer.start(b -> b.tls(mutual).handler(whoami))) {
       ManagedChannel noCert = tlsChannel(s.server.port(), pki, null);
       try {
@@ -78,7 +79,7 @@ class TlsTest {
   @Test
   void withAClientCaACertificateFromAnotherCaIsRejected() throws Exception {
     TestPki rogue = TestPki.create(dir, "rogue-ca");
-    ServerTls mutual = serverTls().clientCa(pki.caCertificate).build();
+    ServerTls mutual = serverTls().clientCa(pki.caCertificate()).build();
     try (LoopbackServer s = LoopbackServer.start(b -> b.tls(mutual))) {
       ManagedChannel foreign = tlsChannel(s.server.port(), pki, rogue.client("mallory"));
       try {
@@ -94,7 +95,7 @@ class TlsTest {
 
   @Test
   void withAClientCaTheCertificatesCommonNameReachesTheHandlerAsPrincipal() throws Exception {
-    ServerTls mutual = serverTls().clientCa(pki.caCertificate).build();
+    ServerTls mutual = serverTls().clientCa(pki.caCertificate()).build();
     try (LoopbackServer s = LoopbackServer.start(b -> b.tls(mutual).handler(new SecurityFixtures.WhoAmI()))) {
       ManagedChannel alice = tlsChannel(s.server.port(), pki, pki.client("alice"));
       try {

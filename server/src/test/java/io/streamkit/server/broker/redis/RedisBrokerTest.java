@@ -11,6 +11,7 @@ import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.TopicEvent;
+import io.streamkit.testing.RedisProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

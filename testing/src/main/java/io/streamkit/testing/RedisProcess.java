@@ -1,4 +1,4 @@
-package io.streamkit.it;
+package io.streamkit.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,16 +15,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * (The same helper as the server module's broker tests; test classes are not shared between modules.)
- *
  * A real {@code redis-server} for tests: a free port on 127.0.0.1, its own data folder, no RDB saves unless asked,
  * AOF on or off. It can be killed with SIGKILL and started again on the same port and folder. Close it (idempotent)
  * to stop it; nothing is left running.
  *
+ * <p>Thread-compatible: one test drives it.
+ *
  * <p>When {@code redis-server} is not installed the test is skipped, except under CI ({@code CI=true}), where it
  * fails: CI must run these tests.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
   private final int port;
   private final Path dir;
   private boolean appendOnly;
@@ -37,7 +37,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Starts redis-server with {@code appendonly yes|no} on a free port and waits until it answers PING. */
-  static RedisProcess start(boolean appendOnly) throws Exception {
+  public static RedisProcess start(boolean appendOnly) throws Exception {
     String binary = binary();
     Path dir = Files.createTempDirectory("streamkit-redis-");
     RedisProcess p = new RedisProcess(freePort(), dir, appendOnly);
@@ -45,16 +45,16 @@ final class RedisProcess implements AutoCloseable {
     return p;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Starts again on the same port and data folder (after {@link #kill()}): loads what it persisted there. */
-  void startAgain() throws Exception {
+  public void startAgain() throws Exception {
     startAgain(binary());
   }
 
@@ -86,7 +86,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Starts again on the same port with {@code appendonly} set as given, after deleting its data when asked. */
-  void startAgain(boolean appendOnly, boolean wipe) throws Exception {
+  public void startAgain(boolean appendOnly, boolean wipe) throws Exception {
     this.appendOnly = appendOnly;
     if (wipe) {
       try (var files = Files.list(dir)) {
@@ -103,7 +103,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** SIGKILL: Redis gets no chance to save anything beyond what it already wrote. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
       process.waitFor();
@@ -111,7 +111,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Sends one command (inline protocol) and returns the raw reply. */
-  String command(String... words) throws IOException {
+  public String command(String... words) throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(5000);
       OutputStream out = s.getOutputStream();
@@ -136,7 +136,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** Writes an RDB snapshot now (SAVE) into the data folder; a later start without AOF loads it. */
-  void snapshot() throws IOException {
+  public void snapshot() throws IOException {
     String reply = command("SAVE");
     if (!reply.startsWith("+OK")) {
       throw new IllegalStateException("SAVE failed: " + reply);
@@ -161,7 +161,7 @@ final class RedisProcess implements AutoCloseable {
   }
 
   /** The redis-server binary; skips the test when it is missing, fails it under CI. */
-  static String binary() {
+  public static String binary() {
     for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
       Path p = Path.of(d, "redis-server");
       if (Files.isExecutable(p)) {
@@ -181,7 +181,7 @@ final class RedisProcess implements AutoCloseable {
     return null;
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();

@@ -1,4 +1,4 @@
-package io.streamkit.it;
+package io.streamkit.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -11,8 +11,12 @@ import java.util.List;
 /**
  * The packaged server jar run as a real process on 127.0.0.1, for tests that kill it (SIGKILL) or stop it
  * (SIGTERM) and start it again on the same port. Its output goes to a file under {@code target/}.
+ *
+ * <p>The jar is {@code streamkit.server.jar} (a system property), else {@code ../server/target/streamkit-server.jar}
+ * relative to the module that runs the test. Thread-compatible: one test drives it; close it (idempotent) so that
+ * no process outlives the test.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
   private final int port;
   private final List<String> jvmArgs;
   private final List<String> extraArgs;
@@ -29,23 +33,23 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Starts the server jar on a free port and waits until it listens. */
-  static ServerProcess start(String... extraArgs) throws Exception {
+  public static ServerProcess start(String... extraArgs) throws Exception {
     return start(List.of(), extraArgs);
   }
 
   /** Starts the server jar with JVM options (before {@code -jar}) and server options. */
-  static ServerProcess start(List<String> jvmArgs, String... extraArgs) throws Exception {
+  public static ServerProcess start(List<String> jvmArgs, String... extraArgs) throws Exception {
     ServerProcess p = new ServerProcess(freePort(), jvmArgs, List.of(extraArgs));
     p.startAgain();
     return p;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Starts (again) on the same port and waits until the log says it listens. */
-  void startAgain() throws Exception {
+  public void startAgain() throws Exception {
     String jar = System.getProperty("streamkit.server.jar", "../server/target/streamkit-server.jar");
     if (!Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("server jar not found at " + jar + "; run ./mvnw -B verify from the top");
@@ -71,13 +75,13 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** SIGKILL: no shutdown hook, no goodbye to the clients. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
   }
 
   /** SIGTERM: the server drains and exits; returns its exit code. */
-  int stop(Duration timeout) throws InterruptedException {
+  public int stop(Duration timeout) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
@@ -86,7 +90,7 @@ final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  String output() throws IOException {
+  public String output() throws IOException {
     return Files.readString(log);
   }
 
@@ -97,7 +101,7 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();

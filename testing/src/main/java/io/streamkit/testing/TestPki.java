@@ -1,4 +1,4 @@
-package io.streamkit.server;
+package io.streamkit.testing;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -31,15 +31,17 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A throw-away PKI made at test time, so no private key is committed: a CA, and certificates it signs for a
  * server (SAN localhost and 127.0.0.1) and for clients (CN = the client's name), written as PEM files (keys as
  * unencrypted PKCS#8) into a test's temporary folder. EC P-256 keys: fast to generate on a busy machine.
+ *
+ * <p>Thread-compatible. Nothing to close: the files live in the folder the test gave, which it deletes.
  */
-final class TestPki {
+public final class TestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
   /** A certificate and its key, as PEM files. */
-  record Issued(Path certificate, Path key) {}
+  public record Issued(Path certificate, Path key) {}
 
-  final Path dir;
-  final Path caCertificate;
+  private final Path dir;
+  private final Path caCertificate;
   private final X500Name caName;
   private final KeyPair caKeys;
 
@@ -53,13 +55,18 @@ final class TestPki {
     this.caCertificate = writeCertificate(dir.resolve(caName + ".pem"), sign(ca, caKeys));
   }
 
+  /** The CA's certificate (PEM), to trust. */
+  public Path caCertificate() {
+    return caCertificate;
+  }
+
   /** A new CA named {@code caName}, writing its files into {@code dir}. */
-  static TestPki create(Path dir, String caName) throws Exception {
+  public static TestPki create(Path dir, String caName) throws Exception {
     return new TestPki(dir, caName);
   }
 
   /** A server certificate for localhost and 127.0.0.1. */
-  Issued server() throws Exception {
+  public Issued server() throws Exception {
     KeyPair keys = newKeys();
     X509v3CertificateBuilder b = builder(caName, new X500Name("CN=localhost"), keys)
         .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
@@ -70,7 +77,7 @@ final class TestPki {
   }
 
   /** A client certificate whose subject is {@code CN=<name>, O=StreamKit Tests}. */
-  Issued client(String name) throws Exception {
+  public Issued client(String name) throws Exception {
     KeyPair keys = newKeys();
     X509v3CertificateBuilder b = builder(caName, new X500Name("CN=" + name + ",O=StreamKit Tests"), keys)
         .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
@@ -89,7 +96,7 @@ final class TestPki {
     return file;
   }
 
-  static String pem(String type, byte[] der) {
+  private static String pem(String type, byte[] der) {
     String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
   }
