@@ -18,74 +18,36 @@ final class TopicLog {
   final String name;
   final String epoch;
   final Set<Cursor> cursors = ConcurrentHashMap.newKeySet();
-  private final int maxEvents;
-
-  private TopicEvent[] ring = new TopicEvent[16];
-  /** Offset of the oldest retained event; greater than {@code last} when nothing is retained. */
-  private long oldest = 1;
-  private long last;
+  private final EventRing ring;
   boolean removed;
 
   TopicLog(String name, String epoch, int maxEvents) {
     this.name = name;
     this.epoch = epoch;
-    this.maxEvents = maxEvents;
-    if (ring.length > maxEvents) {
-      ring = new TopicEvent[maxEvents];
-    }
+    this.ring = new EventRing(maxEvents);
   }
 
   /** Stores the next event. Caller holds the monitor and has checked {@code removed}. */
   TopicEvent appendLocked(ByteString payload, Map<String, String> headers, Instant now) {
-    long offset = last + 1;
-    TopicEvent event = TopicEvent.of(name, offset, epoch, payload, headers, now);
-    long retained = last - oldest + 1;
-    if (retained >= maxEvents) {
-      ring[index(oldest)] = null;
-      oldest++;
-    } else if (retained >= ring.length) {
-      grow();
-    }
-    ring[index(offset)] = event;
-    last = offset;
+    TopicEvent event = TopicEvent.of(name, ring.last() + 1, epoch, payload, headers, now);
+    ring.add(event);
     return event;
   }
 
   synchronized TopicEvent read(long offset) {
-    return offset < oldest || offset > last ? null : ring[index(offset)];
+    return ring.get(offset);
   }
 
   synchronized long last() {
-    return last;
+    return ring.last();
   }
 
   synchronized long oldest() {
-    return oldest;
+    return ring.oldest();
   }
 
   /** Drops events published before {@code cutoff}; returns how many remain. */
   synchronized long evictBefore(Instant cutoff) {
-    while (oldest <= last) {
-      TopicEvent e = ring[index(oldest)];
-      var at = e.event().getPublishedAt();
-      if (Instant.ofEpochSecond(at.getSeconds(), at.getNanos()).isAfter(cutoff)) {
-        break;
-      }
-      ring[index(oldest)] = null;
-      oldest++;
-    }
-    return last - oldest + 1;
-  }
-
-  private int index(long offset) {
-    return (int) (offset % ring.length);
-  }
-
-  private void grow() {
-    TopicEvent[] bigger = new TopicEvent[(int) Math.min((long) ring.length * 2, maxEvents)];
-    for (long o = oldest; o <= last; o++) {
-      bigger[(int) (o % bigger.length)] = ring[index(o)];
-    }
-    ring = bigger;
+    return ring.trim(Long.MIN_VALUE, cutoff);
   }
 }

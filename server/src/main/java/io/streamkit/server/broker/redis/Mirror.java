@@ -1,5 +1,6 @@
 package io.streamkit.server.broker.redis;
 
+import io.streamkit.server.broker.EventRing;
 import io.streamkit.server.broker.TopicEvent;
 import java.time.Instant;
 import java.util.Set;
@@ -17,31 +18,22 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Mirror {
   final String topic;
   final Set<MirrorCursor> cursors = ConcurrentHashMap.newKeySet();
-  private final int maxEvents;
-  private TopicEvent[] ring = new TopicEvent[16];
+  private final EventRing ring;
   /** The history mirrored; empty when the topic has none yet. */
   private String epoch = "";
-  /** Offset of the oldest event held; greater than {@code last} when none is held. */
-  private long oldest = 1;
-  private long last;
   /** Reader thread only: whether the history was loaded from Redis, and whether it must be loaded again. */
   boolean loaded;
   boolean stale;
 
   Mirror(String topic, int maxEvents) {
     this.topic = topic;
-    this.maxEvents = maxEvents;
-    if (ring.length > maxEvents) {
-      ring = new TopicEvent[maxEvents];
-    }
+    this.ring = new EventRing(maxEvents);
   }
 
   /** Begins another history: nothing held, the next event expected at {@code lastOffset + 1}. */
   synchronized void reset(String epoch, long lastOffset) {
-    java.util.Arrays.fill(ring, null);
     this.epoch = epoch;
-    this.oldest = lastOffset + 1;
-    this.last = lastOffset;
+    ring.clear(lastOffset);
   }
 
   /**
@@ -49,28 +41,13 @@ final class Mirror {
    * the events between) drops what is held, so cursors behind see the gap.
    */
   synchronized void append(TopicEvent event) {
-    long offset = event.offset();
-    if (offset <= last) {
-      return;
+    if (event.offset() > ring.last()) {
+      ring.add(event);
     }
-    if (offset > last + 1) {
-      java.util.Arrays.fill(ring, null);
-      oldest = offset;
-      last = offset - 1;
-    }
-    long retained = last - oldest + 1;
-    if (retained >= maxEvents) {
-      ring[index(oldest)] = null;
-      oldest++;
-    } else if (retained >= ring.length) {
-      grow();
-    }
-    ring[index(offset)] = event;
-    last = offset;
   }
 
   synchronized TopicEvent read(long offset) {
-    return offset < oldest || offset > last ? null : ring[index(offset)];
+    return ring.get(offset);
   }
 
   synchronized String epoch() {
@@ -78,35 +55,15 @@ final class Mirror {
   }
 
   synchronized long last() {
-    return last;
+    return ring.last();
   }
 
   synchronized long oldest() {
-    return oldest;
+    return ring.oldest();
   }
 
   /** Drops events older than Redis's oldest retained one, or published before {@code cutoff}. */
   synchronized void trim(long redisOldest, Instant cutoff) {
-    while (oldest <= last) {
-      TopicEvent e = ring[index(oldest)];
-      var at = e.event().getPublishedAt();
-      if (oldest >= redisOldest && Instant.ofEpochSecond(at.getSeconds(), at.getNanos()).isAfter(cutoff)) {
-        break;
-      }
-      ring[index(oldest)] = null;
-      oldest++;
-    }
-  }
-
-  private int index(long offset) {
-    return (int) (offset % ring.length);
-  }
-
-  private void grow() {
-    TopicEvent[] bigger = new TopicEvent[(int) Math.min((long) ring.length * 2, maxEvents)];
-    for (long o = oldest; o <= last; o++) {
-      bigger[(int) (o % bigger.length)] = ring[index(o)];
-    }
-    ring = bigger;
+    ring.trim(redisOldest, cutoff);
   }
 }

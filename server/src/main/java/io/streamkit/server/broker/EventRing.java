@@ -1,0 +1,105 @@
+package io.streamkit.server.broker;
+
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * A topic's retained events, indexed by offset: at most {@code maxEvents} contiguous offsets from {@link #oldest()}
+ * to {@link #last()}, stored in a ring that grows on demand up to that bound (an idle topic costs 16 slots, not
+ * {@code maxEvents}). A building block for {@link Broker} implementations: the in-memory broker's topics and the
+ * Redis broker's per-instance copies are both one of these.
+ *
+ * <p>Thread-compatible: the owner guards it with its own lock, and calls no callback while holding it.
+ */
+public final class EventRing {
+  private final int maxEvents;
+  private TopicEvent[] ring = new TopicEvent[16];
+  /** Offset of the oldest retained event; greater than {@code last} when nothing is retained. */
+  private long oldest = 1;
+  private long last;
+
+  /** An empty ring whose next event is offset 1. */
+  public EventRing(int maxEvents) {
+    if (maxEvents <= 0) {
+      throw new IllegalArgumentException("maxEvents: " + maxEvents + " (expected: > 0)");
+    }
+    this.maxEvents = maxEvents;
+    if (ring.length > maxEvents) {
+      ring = new TopicEvent[maxEvents];
+    }
+  }
+
+  /** The newest offset stored, or the one before the next when nothing is retained (0 at first). */
+  public long last() {
+    return last;
+  }
+
+  /** The oldest offset retained; greater than {@link #last()} when nothing is. */
+  public long oldest() {
+    return oldest;
+  }
+
+  /** The event at {@code offset}, or null when it is not retained. */
+  public TopicEvent get(long offset) {
+    return offset < oldest || offset > last ? null : ring[index(offset)];
+  }
+
+  /**
+   * Stores {@code event}, whose offset must be above {@link #last()}. The oldest event makes room when the ring is
+   * full; an offset past {@code last + 1} (events dropped elsewhere) first drops everything held, so a reader
+   * behind sees the gap in the offsets.
+   */
+  public void add(TopicEvent event) {
+    long offset = event.offset();
+    if (offset <= last) {
+      throw new IllegalArgumentException("offset: " + offset + " (expected: above the last, " + last + ")");
+    }
+    if (offset > last + 1) {
+      clear(offset - 1);
+    }
+    long retained = last - oldest + 1;
+    if (retained >= maxEvents) {
+      ring[index(oldest)] = null;
+      oldest++;
+    } else if (retained >= ring.length) {
+      grow();
+    }
+    ring[index(offset)] = event;
+    last = offset;
+  }
+
+  /** Drops every event; the next one expected is {@code lastOffset + 1}. */
+  public void clear(long lastOffset) {
+    Arrays.fill(ring, null);
+    oldest = lastOffset + 1;
+    last = lastOffset;
+  }
+
+  /**
+   * Drops the events below {@code keepFrom} and, from the oldest on, those published before {@code cutoff}
+   * (events are in publish order, so it stops at the first younger one). Returns how many remain.
+   */
+  public long trim(long keepFrom, Instant cutoff) {
+    while (oldest <= last) {
+      var at = ring[index(oldest)].event().getPublishedAt();
+      if (oldest >= keepFrom && Instant.ofEpochSecond(at.getSeconds(), at.getNanos()).isAfter(cutoff)) {
+        break;
+      }
+      ring[index(oldest)] = null;
+      oldest++;
+    }
+    return last - oldest + 1;
+  }
+
+  private int index(long offset) {
+    return (int) (offset % ring.length);
+  }
+
+  private void grow() {
+    TopicEvent[] bigger = new TopicEvent[(int) Math.min((long) ring.length * 2, maxEvents)];
+    for (long o = oldest; o <= last; o++) {
+      bigger[(int) (o % bigger.length)] = ring[index(o)];
+    }
+    ring = bigger;
+  }
+}
