@@ -59,6 +59,8 @@ public final class ServerProcess implements AutoCloseable {
     cmd.addAll(jvmArgs);
     cmd.addAll(List.of("-jar", jar, "--host", "127.0.0.1", "--port", Integer.toString(port)));
     cmd.addAll(extraArgs);
+    // The log is appended to across restarts: only what this start writes can say that it listens.
+    int logStart = Files.exists(log) ? Files.readString(log).length() : 0;
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -66,7 +68,7 @@ public final class ServerProcess implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException("server exited with " + process.exitValue() + ":\n" + Files.readString(log));
       }
-      if (Files.readString(log).contains("listening on [/127.0.0.1:" + port + "]")) {
+      if (Files.readString(log).substring(logStart).contains("listening on [/127.0.0.1:" + port + "]")) {
         return;
       }
       Thread.sleep(50);
