@@ -15,12 +15,14 @@ import java.util.List;
  */
 final class ServerProcess implements AutoCloseable {
   private final int port;
+  private final List<String> jvmOptions;
   private final List<String> extraArgs;
   private final Path log;
   private Process process;
 
-  private ServerProcess(int port, List<String> extraArgs) throws IOException {
+  private ServerProcess(int port, List<String> jvmOptions, List<String> extraArgs) throws IOException {
     this.port = port;
+    this.jvmOptions = jvmOptions;
     this.extraArgs = extraArgs;
     Path dir = Path.of("target", "server-processes");
     Files.createDirectories(dir);
@@ -29,7 +31,12 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts the server jar on a free port and waits until it listens. */
   static ServerProcess start(String... extraArgs) throws Exception {
-    ServerProcess p = new ServerProcess(freePort(), List.of(extraArgs));
+    return start(List.of(), extraArgs);
+  }
+
+  /** The same, with options for the server's JVM (after {@code -Xmx256m}, before {@code -jar}). */
+  static ServerProcess start(List<String> jvmOptions, String... extraArgs) throws Exception {
+    ServerProcess p = new ServerProcess(freePort(), List.copyOf(jvmOptions), List.of(extraArgs));
     p.startAgain();
     return p;
   }
@@ -45,9 +52,12 @@ final class ServerProcess implements AutoCloseable {
       throw new IllegalStateException("server jar not found at " + jar + "; run ./mvnw -B verify from the top");
     }
     List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-jar", jar, "--host", "127.0.0.1", "--port", Integer.toString(port)));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar, "--host", "127.0.0.1", "--port", Integer.toString(port)));
     cmd.addAll(extraArgs);
+    // The log is appended to across restarts: only what this start writes can say that it listens.
+    int logStart = Files.exists(log) ? Files.readString(log).length() : 0;
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -55,7 +65,7 @@ final class ServerProcess implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException("server exited with " + process.exitValue() + ":\n" + Files.readString(log));
       }
-      if (Files.readString(log).contains("listening on [/127.0.0.1:" + port + "]")) {
+      if (Files.readString(log).substring(logStart).contains("listening on [/127.0.0.1:" + port + "]")) {
         return;
       }
       Thread.sleep(50);
