@@ -212,8 +212,9 @@ class ChaosRedisIT {
       ExecutorService starter = Executors.newFixedThreadPool(INSTANCES);
       List<Future<ServerProcess>> starting = new ArrayList<>();
       for (int i = 0; i < INSTANCES; i++) {
-        starting.add(starter.submit(() -> ServerProcess.start(SERVER_JVM, "--broker", "redis", "--redis-uri", redis.uri(),
-            "--history-max-events", "20000")));
+        // Retention far beyond what a resuming subscriber can miss in a few seconds: a gap would be a failure.
+        starting.add(starter.submit(() -> ServerProcess.start(SERVER_JVM,
+            "--broker", "redis", "--redis-uri", redis.uri(), "--history-max-events", "20000")));
       }
       starter.shutdown();
       try {
