@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The long reliability runs: the chaos restart (in-memory broker, one server process killed with SIGKILL and
-# restarted every 4 s, 200 resuming subscribers) for DURATION, and the churn of 100,000 Chat and 100,000
-# Subscribe streams. Figures are printed to the test reports under reliability-tests/target/.
+# The long reliability runs, each chaos run for DURATION with 200 resuming subscribers: the chaos restart
+# (in-memory broker, one server process killed with SIGKILL and restarted every 4 s), the chaos with Redis
+# (three server processes on one redis-server, one killed with SIGKILL and restarted every 3 s, in turn; needs
+# redis-server installed), and the churn of 100,000 Chat and 100,000 Subscribe streams. Figures are printed to the
+# test reports under reliability-tests/target/.
 # Usage: reliability-tests/run-long.sh [DURATION]   (DURATION like 60s or 10m; default 60s)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,7 +13,7 @@ if [[ -d /usr/lib/jvm/java-17-openjdk-amd64 ]]; then
 fi
 ./mvnw -B verify -P reliability -pl reliability-tests -am \
   -Dreliability.duration="$duration" \
-  -Dtest=ChurnTest -Dit.test=ChaosRestartIT \
+  -Dtest=ChurnTest -Dit.test='ChaosRestartIT,ChaosRedisIT' \
   -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
 grep -h -E '^(chaos|churn)' reliability-tests/target/surefire-reports/*-output.txt \
   reliability-tests/target/failsafe-reports/*-output.txt

@@ -43,7 +43,7 @@ class ChaosRestartIT {
   private static final Duration KILL_EVERY = Duration.ofSeconds(4);
   private static final int CLIENTS = 4;
 
-  private static Duration duration() {
+  static Duration duration() {
     String text = System.getProperty("reliability.duration", "10s").trim().toLowerCase();
     if (text.endsWith("m")) {
       return Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
