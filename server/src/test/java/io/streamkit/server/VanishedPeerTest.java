@@ -1,16 +1,20 @@
 package io.streamkit.server;
 
+import static io.streamkit.server.TestHandlers.msg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.streamkit.api.v1.Message;
+import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.api.v1.TopicSubscription;
 import io.streamkit.server.broker.InMemoryBroker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -32,24 +36,38 @@ class VanishedPeerTest {
   }
 
   @Test
-  void aPeerThatReadsButNeverAnswersPingsHasItsChatAndSubscriptionEndedAndItsConnectionClosed() throws Exception {
+  void aPeerThatReadsButNeverAnswersPingsIsFreedWhileAnIdleHealthyClientIsNotDisturbed() throws Exception {
     try (LoopbackServer s = server(); RawHttp2 peer = RawHttp2.handshake(s.server.port())) {
+      // A healthy grpc-java client with default settings and a quiet stream: the server pings it too.
+      RecordingObserver<Message> replies = new RecordingObserver<>();
+      StreamObserver<Message> healthy = StreamServiceGrpc.newStub(s.channel).chat(replies);
+      healthy.onNext(msg("1", "echo", "before"));
+      replies.awaitValues(1, WAIT);
+      long healthyQuietSince = System.nanoTime();
+
       openChat(peer, 1);
       openSubscription(peer, 3, "vanished");
-      await().atMost(WAIT).until(() -> s.server.stats().openStreams() == 2);
+      await().atMost(WAIT).until(() -> s.server.stats().openStreams() == 3);
       await().atMost(WAIT).until(() -> subscribers(s, "vanished") == 1);
       long start = System.nanoTime();
 
       // The peer reads everything (SETTINGS, PING, GOAWAY...) and answers nothing.
       boolean closed = peer.closedByServerWithin(FREED_WITHIN);
 
-      System.out.printf("reading peer: connection closed=%s after %d ms, %s %s streams=%d subs=%d%n",
-          closed, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), peer, peer.framesRead(),
-          s.server.stats().openStreams(), subscribers(s, "vanished"));
+      System.out.printf("reading peer: connection closed=%s after %d ms; frames read (type/stream/length): %s%n",
+          closed, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), peer.framesRead());
       assertThat(closed).as("connection closed by the server within %s", FREED_WITHIN).isTrue();
-      await().atMost(WAIT).until(() -> s.server.stats().openStreams() == 0);
+      assertThat(peer.framesRead()).as("a PING, then GOAWAY").contains("6/0/8", "7/0/8");
+      await().atMost(WAIT).until(() -> s.server.stats().openStreams() == 1); // the healthy stream only
       assertThat(subscribers(s, "vanished")).isZero();
-      ConnectionLimitsTest.assertCanaryServed(s);
+
+      assertThat(Duration.ofNanos(System.nanoTime() - healthyQuietSince))
+          .as("the healthy stream was quiet through a ping and its timeout")
+          .isGreaterThan(KEEPALIVE_TIME.plus(KEEPALIVE_TIMEOUT));
+      healthy.onNext(msg("2", "echo", "after"));
+      replies.awaitValues(2, WAIT);
+      healthy.onCompleted();
+      assertThat(replies.awaitStatus(WAIT).getCode()).isEqualTo(Status.Code.OK);
     }
   }
 
