@@ -52,9 +52,9 @@ final class ConnectionReaper implements AutoCloseable {
     this.period = period;
     // What grpc-java would use by default (NIO; one acceptor thread; Netty's default of 2 x cores workers), owned
     // here because a server channel of our own needs event loops of our own.
-    this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("streamkit-accept", true),
+    this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("streamkit-netty-accept", true),
         NioIoHandler.newFactory());
-    this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("streamkit-netty", true),
+    this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("streamkit-netty-worker", true),
         NioIoHandler.newFactory());
   }
 
