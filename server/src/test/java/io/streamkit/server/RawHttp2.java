@@ -18,7 +18,8 @@ import java.time.Duration;
 /**
  * A misbehaving HTTP/2 client on a plain socket: writes frames byte by byte as told, with nothing checked or
  * answered, so tests can send what no well-behaved library would (partial frames, floods, endless
- * CONTINUATION). Thread-compatible; close it.
+ * CONTINUATION). Thread-compatible; close it. A copy of reliability-tests' RawHttp2 with a few more frame helpers
+ * and {@link #framesRead()}.
  */
 final class RawHttp2 implements AutoCloseable {
   static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
