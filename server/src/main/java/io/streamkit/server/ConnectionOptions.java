@@ -6,11 +6,11 @@ import picocli.CommandLine.Option;
 /** The CLI options of {@link ConnectionSettings}: keepalive, connection limits, idle timeouts, compression. */
 final class ConnectionOptions {
   @Option(names = "--keepalive-time", defaultValue = "60s", converter = DurationConverter.class,
-      description = "Ping a client after this long without traffic, to find dead peers and keep NAT mappings (default: ${DEFAULT-VALUE}).")
+      description = "Ping a client after this long without traffic, to find dead peers and keep NAT mappings; at least 10s (default: ${DEFAULT-VALUE}).")
   Duration keepAliveTime;
 
   @Option(names = "--keepalive-timeout", defaultValue = "20s", converter = DurationConverter.class,
-      description = "Close the connection when a ping gets no answer within this (default: ${DEFAULT-VALUE}).")
+      description = "When a ping gets no answer within this, end the connection's streams (UNAVAILABLE) and close it (default: ${DEFAULT-VALUE}).")
   Duration keepAliveTimeout;
 
   @Option(names = "--permit-keepalive-time", defaultValue = "5s", converter = DurationConverter.class,

@@ -152,6 +152,9 @@ public final class ConnectionSettings {
 
   /** Builds {@link ConnectionSettings}. Thread-compatible. Each setter names the field and value it rejects. */
   public static final class Builder {
+    /** grpc-java's floor for a server keepalive time (KeepAliveManager.MIN_KEEPALIVE_TIME_NANOS). */
+    private static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(10);
+
     private Duration keepAliveTime = Duration.ofSeconds(60);
     private Duration keepAliveTimeout = Duration.ofSeconds(20);
     private Duration permitKeepAliveTime = Duration.ofSeconds(5);
@@ -170,15 +173,25 @@ public final class ConnectionSettings {
     private Builder() {}
 
     /**
-     * How long a connection may be quiet before the server pings the client, to find dead peers and keep NAT
-     * mappings. Default 60 s; at least 1 s.
+     * How long a connection may be quiet (nothing read from the client) before the server pings the client, to
+     * find dead peers and keep NAT mappings. Default 60 s; at least 10 s, because grpc-java silently raises
+     * shorter server keepalive times to 10 s.
      */
     public Builder keepAliveTime(Duration time) {
-      this.keepAliveTime = atLeast("keepAliveTime", time, Duration.ofSeconds(1));
+      if (time == null || time.compareTo(MIN_KEEPALIVE_TIME) < 0) {
+        throw new IllegalArgumentException("keepAliveTime: " + time
+            + " (expected: at least 10s: grpc-java raises lower values to 10s)");
+      }
+      this.keepAliveTime = time;
       return this;
     }
 
-    /** How long to wait for a ping's answer before closing the connection. Default 20 s; at least 1 s. */
+    /**
+     * How long to wait for a ping's answer. Then every stream of the connection ends with UNAVAILABLE
+     * (handlers see the call cancelled, subscriptions leave the broker) and the connection gets GOAWAY; it is
+     * closed as soon as that is written, and at the latest about two timeouts later for a peer that reads
+     * nothing. Default 20 s; at least 1 s.
+     */
     public Builder keepAliveTimeout(Duration timeout) {
       this.keepAliveTimeout = atLeast("keepAliveTimeout", timeout, Duration.ofSeconds(1));
       return this;

@@ -15,9 +15,11 @@ final class NettyTransport {
 
   private NettyTransport() {}
 
-  static NettyServerBuilder builder(ServerSettings settings) {
+  /** {@code connections} provides the event loops and closes connections whose close is stuck. */
+  static NettyServerBuilder builder(ServerSettings settings, ConnectionReaper connections) {
     ConnectionSettings c = settings.connection();
-    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+    NettyServerBuilder b = connections.configure(
+        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port())))
         // No thread hop per message: transport callbacks run on the event loop and our own code never
         // blocks there (blocking handlers are moved to the blocking executor by the stream's lane).
         .directExecutor()

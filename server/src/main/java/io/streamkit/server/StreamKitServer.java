@@ -71,6 +71,8 @@ public final class StreamKitServer implements AutoCloseable {
   /** The broker this server created and must close; null when the application supplied its own. */
   private final Broker ownedBroker;
   private final Server server;
+  /** The event loops; closes connections left open after a failed keepalive. Closed after the server. */
+  private final ConnectionReaper connections;
   private final ServerMetrics metrics;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -94,8 +96,9 @@ public final class StreamKitServer implements AutoCloseable {
     ChatConfig chat = new ChatConfig(routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(),
         this.broker, timer, settings.connection().streamIdleTimeout(), security);
     log.info("security: {}", securityPlan.describe(security));
+    this.connections = new ConnectionReaper(settings.connection().keepAliveTimeout());
     this.server =
-        metrics.instrument(NettyTransport.builder(settings))
+        metrics.instrument(NettyTransport.builder(settings, connections))
             .sslContext(securityPlan.sslContext())
             .addService(security.guard(ChatServices.streamService(chat)))
             .addService(security.guard(ChatServices.greeter(chat)))
@@ -124,6 +127,7 @@ public final class StreamKitServer implements AutoCloseable {
     } catch (IOException e) {
       blockingExecutor.shutdownNow();
       timer.shutdownNow();
+      connections.close();
       metrics.close();
       throw new UncheckedIOException(
           "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
@@ -237,6 +241,7 @@ public final class StreamKitServer implements AutoCloseable {
     } finally {
       blockingExecutor.shutdown();
       timer.shutdownNow();
+      connections.close();
       if (ownedBroker != null) {
         ownedBroker.close();
       }

@@ -1,6 +1,7 @@
 package io.streamkit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamkit.testing.TestPki;
 import java.io.ByteArrayOutputStream;
@@ -205,6 +206,18 @@ class ServerMainTest {
 
     String err2 = captureStderr(() -> assertThat(ServerMain.run("--shutdown-grace", "soon")).isEqualTo(2));
     assertThat(err2).contains("--shutdown-grace").contains("soon");
+  }
+
+  @Test
+  void aKeepaliveTimeBelowGrpcJavasFloorOfTenSecondsIsRejectedInsteadOfSilentlyRaised() {
+    String err = captureStderr(() -> assertThat(ServerMain.run("--keepalive-time", "5s")).isEqualTo(2));
+    assertThat(err).contains("--keepalive-time").contains("STREAMKIT_KEEPALIVE_TIME")
+        .contains("expected: at least 10s: grpc-java raises lower values to 10s");
+    assertThatThrownBy(() -> ConnectionSettings.builder().keepAliveTime(Duration.ofMillis(9_999)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("keepAliveTime: PT9.999S (expected: at least 10s: grpc-java raises lower values to 10s)");
+    assertThat(ConnectionSettings.builder().keepAliveTime(Duration.ofSeconds(10)).build().keepAliveTime())
+        .isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test

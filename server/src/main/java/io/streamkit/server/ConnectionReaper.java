@@ -1,0 +1,138 @@
+package io.streamkit.server;
+
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's Netty event loops, plus a watch on every accepted connection that closes it once its HTTP/2 close
+ * is stuck: it has sent GOAWAY, has no open stream left, and is still open a full check period later.
+ *
+ * <p>Why: when a keepalive ping goes unanswered, grpc-java (1.85) sends GOAWAY, ends every stream of the
+ * connection (the server calls are cancelled, RST_STREAM is written) and then waits, with no time limit (its
+ * HTTP/2 handler's graceful-shutdown timeout is -1), for those writes to complete before it closes the socket.
+ * The RST_STREAM frames are written from a timer and never flushed, and to a peer that vanished behind NAT no
+ * write completes at all, so the socket, its buffers and the HTTP/2 state stayed for as long as the kernel kept
+ * the TCP connection: for ever when the peer still acknowledges TCP. A connection in that state has nothing left
+ * to deliver but control frames to a peer that does not read them, so it is closed from the head of its pipeline,
+ * which bypasses the graceful close and discards what could not be written. After GOAWAY no new stream can start
+ * (grpc-java's two-GOAWAY drain aside, whose window ends on the peer's PING answer), so "no open stream at two
+ * checks in a row" means none for a whole period.
+ *
+ * <p>Threading: each connection's watch runs on that connection's event loop only. Created and closed by
+ * {@link StreamKitServer}; {@link #close()} (idempotent) shuts the event loops down and must come after the gRPC
+ * server terminated.
+ */
+final class ConnectionReaper implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionReaper.class);
+
+  private final Duration period;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+
+  /** {@code period}: how long a connection may stay stuck after GOAWAY; it is closed within twice that. */
+  ConnectionReaper(Duration period) {
+    this.period = period;
+    // What grpc-java would use by default (NIO; one acceptor thread; Netty's default of 2 x cores workers), owned
+    // here because a server channel of our own needs event loops of our own.
+    this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("streamkit-netty-accept", true),
+        NioIoHandler.newFactory());
+    this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("streamkit-netty-worker", true),
+        NioIoHandler.newFactory());
+  }
+
+  /** Makes {@code builder} accept connections through this reaper's event loops and watch each one. */
+  NettyServerBuilder configure(NettyServerBuilder builder) {
+    return builder.bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelFactory(() -> {
+      NioServerSocketChannel server = new NioServerSocketChannel();
+      // First in the listening pipeline, so it sees each accepted channel before Netty's acceptor sets it up.
+      server.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          ((Channel) msg).pipeline().addFirst(new Watch());
+          ctx.fireChannelRead(msg);
+        }
+      });
+      return server;
+    });
+  }
+
+  @Override
+  public void close() {
+    boss.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+    boss.terminationFuture().awaitUninterruptibly(6, TimeUnit.SECONDS);
+    workers.terminationFuture().awaitUninterruptibly(6, TimeUnit.SECONDS);
+  }
+
+  /**
+   * At the head of one connection's pipeline. It finds the HTTP/2 handler on the first write after that handler
+   * was added (after the TLS handshake, with TLS), then only forwards writes.
+   */
+  private final class Watch extends ChannelOutboundHandlerAdapter {
+    private ChannelHandlerContext ctx;
+    private Http2Connection connection;
+    private ScheduledFuture<?> checks;
+    private boolean idleAtLastCheck;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (connection == null) {
+        Http2ConnectionHandler http2 = ctx.pipeline().get(Http2ConnectionHandler.class);
+        if (http2 != null) {
+          connection = http2.connection();
+          connection.addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+              startChecks();
+            }
+          });
+        }
+      }
+      ctx.write(msg, promise);
+    }
+
+    private void startChecks() {
+      if (checks != null || !ctx.channel().isOpen()) {
+        return;
+      }
+      long nanos = period.toNanos();
+      checks = ctx.executor().scheduleAtFixedRate(this::check, nanos, nanos, TimeUnit.NANOSECONDS);
+      ctx.channel().closeFuture().addListener(f -> checks.cancel(false));
+    }
+
+    private void check() {
+      boolean idle = connection.numActiveStreams() == 0;
+      if (idle && idleAtLastCheck) {
+        checks.cancel(false);
+        log.debug("closing {}: GOAWAY sent, no open stream, and still open after {} ms (peer not reading)",
+            ctx.channel(), period.toMillis());
+        ctx.close(); // from the head: the socket closes at once, unwritten frames are dropped
+        return;
+      }
+      idleAtLastCheck = idle;
+    }
+  }
+}
