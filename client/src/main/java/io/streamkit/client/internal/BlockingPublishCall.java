@@ -164,6 +164,8 @@ public final class BlockingPublishCall implements EventPublisher, OpenCalls.Memb
 
     @Override
     public void onClose(Status status, Metadata trailers) {
+      // Unregistered before the waiting thread wakes: whoever sees the end sees no open stream left.
+      openCalls.remove(BlockingPublishCall.this);
       lock.lock();
       try {
         if (endStatus == null) {
@@ -174,7 +176,6 @@ public final class BlockingPublishCall implements EventPublisher, OpenCalls.Memb
       } finally {
         lock.unlock();
       }
-      openCalls.remove(BlockingPublishCall.this);
     }
   }
 }

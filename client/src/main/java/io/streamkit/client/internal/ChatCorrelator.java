@@ -75,19 +75,18 @@ public final class ChatCorrelator {
     Pending pending = new Pending(id, reply);
     ScheduledFuture<?> deadline;
     try {
-      deadline = timer.schedule(
-          () -> reply.completeExceptionally(new StreamKitException(Status.DEADLINE_EXCEEDED.withDescription(
-              "no reply to call " + id + " (route '" + route + "') within " + timeout))),
-          timeout.toNanos(), TimeUnit.NANOSECONDS);
+      deadline = timer.schedule(() -> {
+        // Forgotten before the caller learns of it: a caller that sees DEADLINE_EXCEEDED sees nothing pending.
+        forget(pending);
+        reply.completeExceptionally(new StreamKitException(Status.DEADLINE_EXCEEDED.withDescription(
+            "no reply to call " + id + " (route '" + route + "') within " + timeout)));
+      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       throw closedClient(); // the client closed while this call began
     }
     reply.whenComplete((message, error) -> {
       deadline.cancel(false);
-      Session session = pending.session;
-      if (session != null) {
-        session.pending.remove(id, pending);
-      }
+      forget(pending); // e.g. the caller cancelled the future
     });
     try {
       send(request, pending);
@@ -160,6 +159,13 @@ public final class ChatCorrelator {
     return new IllegalStateException("StreamKitClient is closed; call() needs an open client");
   }
 
+  private static void forget(Pending pending) {
+    Session session = pending.session;
+    if (session != null) {
+      session.pending.remove(pending.id, pending);
+    }
+  }
+
   private static final class Pending {
     final String id;
     final CompletableFuture<Message> reply;
@@ -184,6 +190,9 @@ public final class ChatCorrelator {
       }
       call.session = this;
       pending.put(call.id, call);
+      if (call.reply.isDone()) {
+        pending.remove(call.id, call); // its deadline passed before it got here: nothing may stay pending
+      }
       return true;
     }
 
