@@ -17,6 +17,7 @@ import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.api.v1.TopicSubscription;
 import io.streamkit.server.ConnectionSettings;
 import io.streamkit.server.broker.InMemoryBroker;
+import io.streamkit.testing.RawHttp2;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

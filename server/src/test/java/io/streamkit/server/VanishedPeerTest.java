@@ -12,6 +12,7 @@ import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.api.v1.TopicSubscription;
 import io.streamkit.server.broker.InMemoryBroker;
+import io.streamkit.testing.RawHttp2;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.streamkit.reliability;
+package io.streamkit.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,16 +20,33 @@ import java.time.Duration;
  * answered, so tests can send what no well-behaved library would (partial frames, floods, endless
  * CONTINUATION). Thread-compatible; close it.
  */
-final class RawHttp2 implements AutoCloseable {
-  static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-  static final int DATA = 0x0, HEADERS = 0x1, SETTINGS = 0x4, PING = 0x6, CONTINUATION = 0x9;
-  static final int END_STREAM = 0x1, END_HEADERS = 0x4;
+public final class RawHttp2 implements AutoCloseable {
+  public static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  public static final int DATA = 0x0, HEADERS = 0x1, SETTINGS = 0x4, PING = 0x6, WINDOW_UPDATE = 0x8, CONTINUATION = 0x9;
+  public static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
+  public static final int END_STREAM = 0x1, END_HEADERS = 0x4;
 
   private final Socket socket;
   private final OutputStream out;
   private final InputStream in;
   /** What {@link #closedByServerWithin} read and discarded, for failure messages. */
   long bytesRead;
+  final java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+
+  /** The types and stream ids of the frames at the start of what was read, e.g. "PING/0". */
+  public java.util.List<String> framesRead() {
+    byte[] b = head.toByteArray();
+    java.util.List<String> frames = new java.util.ArrayList<>();
+    int i = 0;
+    while (i + 9 <= b.length) {
+      int len = ((b[i] & 0xff) << 16) | ((b[i + 1] & 0xff) << 8) | (b[i + 2] & 0xff);
+      int type = b[i + 3] & 0xff;
+      int id = ((b[i + 5] & 0x7f) << 24) | ((b[i + 6] & 0xff) << 16) | ((b[i + 7] & 0xff) << 8) | (b[i + 8] & 0xff);
+      frames.add(type + "/" + id + "/" + len);
+      i += 9 + len;
+    }
+    return frames;
+  }
 
   private RawHttp2(Socket socket) throws IOException {
     this.socket = socket;
@@ -38,7 +55,7 @@ final class RawHttp2 implements AutoCloseable {
   }
 
   /** A TCP connection with nothing sent yet. */
-  static RawHttp2 connect(int port) throws IOException {
+  public static RawHttp2 connect(int port) throws IOException {
     Socket s = new Socket();
     // An attacker that does not read: a small window makes the server's answers back up at once, as they would
     // across a real network, instead of vanishing into megabytes of loopback buffers.
@@ -49,19 +66,19 @@ final class RawHttp2 implements AutoCloseable {
   }
 
   /** A connection that sent the client preface and an empty SETTINGS frame, as every client starts. */
-  static RawHttp2 handshake(int port) throws IOException {
+  public static RawHttp2 handshake(int port) throws IOException {
     RawHttp2 c = connect(port);
     c.write(PREFACE);
     c.frame(SETTINGS, 0, 0, new byte[0]);
     return c;
   }
 
-  void write(byte[] bytes) throws IOException {
+  public void write(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
-  static byte[] frameBytes(int type, int flags, int streamId, byte[] payload) {
+  public static byte[] frameBytes(int type, int flags, int streamId, byte[] payload) {
     byte[] f = new byte[9 + payload.length];
     f[0] = (byte) (payload.length >>> 16);
     f[1] = (byte) (payload.length >>> 8);
@@ -76,17 +93,33 @@ final class RawHttp2 implements AutoCloseable {
     return f;
   }
 
-  void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
+  public void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
     write(frameBytes(type, flags, streamId, payload));
   }
 
+  /** A DATA frame's payload holding one uncompressed gRPC message: the 5-byte prefix, then the message. */
+  public static byte[] grpcMessage(byte[] message) {
+    byte[] m = new byte[5 + message.length];
+    m[1] = (byte) (message.length >>> 24);
+    m[2] = (byte) (message.length >>> 16);
+    m[3] = (byte) (message.length >>> 8);
+    m[4] = (byte) message.length;
+    System.arraycopy(message, 0, m, 5, message.length);
+    return m;
+  }
+
+  /** A 4-byte big-endian value, as SETTINGS values and WINDOW_UPDATE increments are written. */
+  public static byte[] int32(int value) {
+    return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+  }
+
   /** The HPACK block of a gRPC request's headers for {@code path} (e.g. /streamkit.v1.StreamService/Chat). */
-  static byte[] requestHeaderBlock(String path) {
+  public static byte[] requestHeaderBlock(String path) {
     return requestHeaderBlock(path, 0);
   }
 
   /** The same, with a header {@code x-big} of {@code extraBytes} characters when that is above 0. */
-  static byte[] requestHeaderBlock(String path, int extraBytes) {
+  public static byte[] requestHeaderBlock(String path, int extraBytes) {
     Http2Headers h = new DefaultHttp2Headers()
         .method("POST").scheme("http").path(path).authority("localhost")
         .add("content-type", "application/grpc").add("te", "trailers");
@@ -110,7 +143,7 @@ final class RawHttp2 implements AutoCloseable {
    * Reads and discards until the server closes the connection; true if it did within {@code timeout}. A reset
    * counts as closed.
    */
-  boolean closedByServerWithin(Duration timeout) throws IOException {
+  public boolean closedByServerWithin(Duration timeout) throws IOException {
     long end = System.nanoTime() + timeout.toNanos();
     byte[] sink = new byte[8192];
     while (System.nanoTime() < end) {
@@ -121,6 +154,9 @@ final class RawHttp2 implements AutoCloseable {
           return true;
         }
         bytesRead += n;
+        if (head.size() < 65536) {
+          head.write(sink, 0, n);
+        }
       } catch (SocketTimeoutException e) {
         // nothing yet; look again until the deadline
       } catch (SocketException e) {
