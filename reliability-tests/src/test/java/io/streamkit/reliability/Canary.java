@@ -39,6 +39,13 @@ final class Canary implements AutoCloseable {
     return Duration.ofNanos(p99s[WINDOWS / 2]);
   }
 
+  /** The p99 round trip of one window of {@code n} calls. */
+  Duration windowP99(int n) throws Exception {
+    long[] rtts = sample(n);
+    Arrays.sort(rtts);
+    return Duration.ofNanos(rtts[(int) Math.ceil(rtts.length * 0.99) - 1]);
+  }
+
   /** One round trip that must succeed: the canary is served. */
   void served() throws Exception {
     sample(1);
