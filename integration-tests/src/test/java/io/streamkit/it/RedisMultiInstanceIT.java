@@ -21,6 +21,7 @@ import io.streamkit.client.SubscriptionGapException;
 import io.streamkit.client.TopicStart;
 import io.streamkit.testing.RedisProcess;
 import io.streamkit.testing.ServerProcess;
+import io.streamkit.testing.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

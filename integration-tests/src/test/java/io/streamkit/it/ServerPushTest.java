@@ -16,6 +16,7 @@ import io.streamkit.client.SubscriptionHandle;
 import io.streamkit.client.SubscriptionListener;
 import io.streamkit.client.TopicStart;
 import io.streamkit.server.StreamKitServer;
+import io.streamkit.testing.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -15,6 +15,7 @@ import io.streamkit.client.SubscriptionListener;
 import io.streamkit.client.TopicStart;
 import io.streamkit.testing.RedisProcess;
 import io.streamkit.testing.ServerProcess;
+import io.streamkit.testing.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * more with {@code -P reliability}). Meanwhile one publisher per instance publishes batches on Publish calls to
  * its own instance, and {@code reliability.subscribers} resuming subscribers (50; 200 with the profile) read the
  * topic from the oldest event, spread over {@link #CLIENTS} client connections. Each connection goes through a
- * {@link FailoverProxy} that prefers one instance and falls over to the others, as a load balancer would, so a
+ * {@link TcpProxy} that prefers one instance and falls over to the others, as a load balancer would, so a
  * subscriber whose instance dies resumes on another one.
  *
  * <p>Redis never dies here, so the pass criterion is the strict one:
@@ -206,7 +207,7 @@ class ChaosRedisIT {
     int subscriberCount = Integer.getInteger("reliability.subscribers", 50);
     Duration duration = ChaosRestartIT.duration();
     List<ServerProcess> servers = new ArrayList<>();
-    List<FailoverProxy> proxies = new ArrayList<>();
+    List<TcpProxy> proxies = new ArrayList<>();
     List<StreamKitClient> clients = new ArrayList<>();
     List<Publisher> publishers = new ArrayList<>();
     List<Thread> publisherThreads = new ArrayList<>();
@@ -236,7 +237,7 @@ class ChaosRedisIT {
         List<Subscriber> subscribers = new ArrayList<>();
         List<SubscriptionHandle> handles = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
-          FailoverProxy proxy = new FailoverProxy(ports, i % INSTANCES);
+          TcpProxy proxy = new TcpProxy(ports, i % INSTANCES);
           proxies.add(proxy);
           clients.add(StreamKitClient.builder().target("127.0.0.1:" + proxy.port()).build());
         }
@@ -347,7 +348,7 @@ class ChaosRedisIT {
         for (StreamKitClient c : clients) {
           c.close();
         }
-        for (FailoverProxy p : proxies) {
+        for (TcpProxy p : proxies) {
           p.close();
         }
         for (ServerProcess s : servers) {

@@ -1,4 +1,4 @@
-package io.streamkit.reliability;
+package io.streamkit.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,52 +7,68 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP forwarder on 127.0.0.1 in front of several server instances, as a load balancer with health by
- * connect: each new connection goes to the first instance, in this proxy's order of preference, that accepts
- * it. When an instance dies its connections die with it (the proxy closes the client's side as soon as the
- * instance's side ends), and the client's reconnect lands on the next instance that is up. The client holds
- * one address (a StreamKitClient has one target), so this is how a test gives it several instances.
+ * A TCP forwarder on 127.0.0.1 in front of one or more servers, as a load balancer with health by connect: each
+ * new connection goes to the first backend, in this proxy's order of preference, that accepts it; a client whose
+ * connection finds none up sees it closed at once. When a backend dies its connections die with it (the proxy
+ * closes the client's side as soon as the backend's side ends), and the client's reconnect lands on the next
+ * backend that is up. A test can also cut every connection ({@link #dropConnections()}), as a NAT or load
+ * balancer dropping them would, or send new connections elsewhere ({@link #retarget(int)}). A client holds one
+ * address (a StreamKitClient has one target), so this is how a test gives it several servers.
  *
  * <p>Thread-safe. Two daemon threads per carried connection plus one acceptor; {@link #close()} stops all.
  */
-final class FailoverProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
-  private final List<Integer> backends; // in order of preference
+  private volatile List<Integer> backends; // in order of preference
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final AtomicInteger links = new AtomicInteger();
-  private volatile int currentBackend = -1;
+
+  /** Forwards to {@code backendPort}. */
+  public TcpProxy(int backendPort) throws IOException {
+    this(List.of(backendPort), 0);
+  }
 
   /** Forwards to {@code backendPorts}, trying them from index {@code preferred} on, wrapping around. */
-  FailoverProxy(List<Integer> backendPorts, int preferred) throws IOException {
-    this.backends = new java.util.ArrayList<>();
+  public TcpProxy(List<Integer> backendPorts, int preferred) throws IOException {
+    List<Integer> order = new ArrayList<>();
     for (int i = 0; i < backendPorts.size(); i++) {
-      backends.add(backendPorts.get((preferred + i) % backendPorts.size()));
+      order.add(backendPorts.get((preferred + i) % backendPorts.size()));
     }
+    this.backends = List.copyOf(order);
     this.listener = new ServerSocket();
     listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    Thread acceptor = new Thread(this::acceptLoop, "failover-proxy-accept-" + port());
+    Thread acceptor = new Thread(this::acceptLoop, "tcp-proxy-accept-" + port());
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
-  int port() {
+  public int port() {
     return listener.getLocalPort();
   }
 
-  /** Connections carried to an instance so far; every one after the first is a reconnect of the client. */
-  int links() {
+  /** Connections carried to a backend so far; every one after the first is a reconnect of the client. */
+  public int links() {
     return links.get();
   }
 
-  /** The port of the instance the latest connection went to, -1 before the first. */
-  int currentBackend() {
-    return currentBackend;
+  /** Sends new connections to {@code port} only, from now on, as a load balancer does when a backend dies. */
+  public void retarget(int port) {
+    this.backends = List.of(port);
+  }
+
+  /** Closes every connection now; new ones are still accepted. */
+  public void dropConnections() {
+    for (Socket s : sockets) {
+      closeQuietly(s);
+    }
+    sockets.clear();
   }
 
   private void acceptLoop() {
@@ -65,11 +81,10 @@ final class FailoverProxy implements AutoCloseable {
       }
       Socket server = connectToFirstLive();
       if (server == null) {
-        closeQuietly(client); // no instance up: the client sees its connection fail and backs off
+        closeQuietly(client); // no backend up: the client sees its connection fail and backs off
         continue;
       }
       links.incrementAndGet();
-      currentBackend = server.getPort();
       sockets.add(client);
       sockets.add(server);
       pipe(client, server);
@@ -85,7 +100,7 @@ final class FailoverProxy implements AutoCloseable {
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
         return s;
       } catch (IOException refused) {
-        closeQuietly(s); // that instance is down (killed, not yet restarted): try the next one
+        closeQuietly(s); // that backend is down (killed, not yet restarted): try the next one
       }
     }
     return null;
@@ -111,7 +126,7 @@ final class FailoverProxy implements AutoCloseable {
         sockets.remove(from);
         sockets.remove(to);
       }
-    }, "failover-proxy-pipe");
+    }, "tcp-proxy-pipe");
     t.setDaemon(true);
     t.start();
   }
@@ -127,8 +142,6 @@ final class FailoverProxy implements AutoCloseable {
   @Override
   public void close() throws IOException {
     listener.close();
-    for (Socket s : sockets) {
-      closeQuietly(s);
-    }
+    dropConnections();
   }
 }
