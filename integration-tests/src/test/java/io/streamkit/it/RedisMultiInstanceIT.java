@@ -112,6 +112,13 @@ class RedisMultiInstanceIT {
     return out;
   }
 
+  /** Takes the next events of {@code s}: offsets {@code from..to}, payloads {@code prefix}-from..to. */
+  private static void expectNext(Subscription s, String prefix, int from, int to) throws Exception {
+    List<Event> got = take(s, to - from + 1);
+    assertThat(got).extracting(Event::getOffset).isEqualTo(range(from, to));
+    assertThat(got).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(names(prefix, from, to));
+  }
+
   private static void assertNothingMore(Subscription s) {
     assertThatThrownBy(() -> s.next(Duration.ofMillis(300))).isInstanceOf(TimeoutException.class);
   }
@@ -222,9 +229,7 @@ class RedisMultiInstanceIT {
     await().atMost(WAIT).until(() -> health(servers.get(1)) == ServingStatus.SERVING);
 
     for (Subscription s : subs) {
-      List<Event> rest = take(s, 30);
-      assertThat(rest).extracting(Event::getOffset).isEqualTo(range(31, 60));
-      assertThat(rest).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(names("d", 31, 60));
+      expectNext(s, "d", 31, 60);
       assertNothingMore(s);
       s.close();
     }
@@ -255,9 +260,7 @@ class RedisMultiInstanceIT {
             assertThat(gap.newEpoch()).isNotEqualTo(expectedOld);
             assertThat(gap.actualOffset()).isEqualTo(1);
           });
-      List<Event> fresh = take(s, 10);
-      assertThat(fresh).extracting(Event::getOffset).isEqualTo(range(1, 10));
-      assertThat(fresh).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(names("w", 1, 10));
+      expectNext(s, "w", 1, 10);
       assertNothingMore(s);
       s.close();
     }
@@ -312,9 +315,7 @@ class RedisMultiInstanceIT {
       balancer.retarget(servers.get(1).port());
       publish(clients.get(2), "handover", names("h", 26, 50));
 
-      List<Event> rest = take(s, 25);
-      assertThat(rest).extracting(Event::getOffset).isEqualTo(range(26, 50));
-      assertThat(rest).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(names("h", 26, 50));
+      expectNext(s, "h", 26, 50);
       assertNothingMore(s);
     }
   }
