@@ -12,10 +12,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.StreamServiceGrpc;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.streamkit.testing.RawMethods;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,27 +24,9 @@ class MalformedRequestTest {
   /** Field 1 with wire type 7, which does not exist: never a valid message. */
   private static final byte[] GARBAGE = {0x0f, 1, 2, 3};
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
   private static Status send(LoopbackServer s, String fullMethod, MethodDescriptor.MethodType type)
       throws InterruptedException {
-    MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setFullMethodName(fullMethod).setType(type).setRequestMarshaller(BYTES).setResponseMarshaller(BYTES)
-        .build();
+    MethodDescriptor<byte[], byte[]> method = RawMethods.of(fullMethod, type);
     CountDownLatch done = new CountDownLatch(1);
     Status[] status = new Status[1];
     ClientCall<byte[], byte[]> call = s.channel.newCall(method, CallOptions.DEFAULT);
