@@ -10,11 +10,10 @@ import java.util.concurrent.TimeUnit;
  * A well-behaved client on its own connection that measures request/reply round trips over Chat ({@code echo}
  * route), to show an offender does not hurt others. Thread-compatible; close it.
  *
- * <p>Latency under CPU contention is noisy on a 2-core machine, so a figure is the median of the p99 of several
- * windows: one window disturbed by the scheduler does not decide the verdict, a real slowdown does.
+ * <p>It measures one window at a time ({@link #windowP99}); latency under CPU contention is noisy on a 2-core
+ * machine, so callers compare medians over several windows, not single windows.
  */
 final class Canary implements AutoCloseable {
-  private static final int WINDOWS = 5;
   private final StreamKitClient client;
 
   Canary(String target) {
@@ -25,18 +24,6 @@ final class Canary implements AutoCloseable {
   Canary warm() throws Exception {
     sample(2_000);
     return this;
-  }
-
-  /** The median over {@value #WINDOWS} windows of each window's p99 round trip, {@code perWindow} calls each. */
-  Duration p99(int perWindow) throws Exception {
-    long[] p99s = new long[WINDOWS];
-    for (int w = 0; w < WINDOWS; w++) {
-      long[] rtts = sample(perWindow);
-      Arrays.sort(rtts);
-      p99s[w] = rtts[(int) Math.ceil(rtts.length * 0.99) - 1];
-    }
-    Arrays.sort(p99s);
-    return Duration.ofNanos(p99s[WINDOWS / 2]);
   }
 
   /** The p99 round trip of one window of {@code n} calls. */

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Heap and thread figures of this JVM, which holds the embedded server (and the test's clients). */
 final class JvmFigures {
@@ -28,6 +29,11 @@ final class JvmFigures {
    * pool's or the client's) end on their own, so a transient excess is not a leak.
    */
   static void awaitThreadsAtMost(int limit) {
-    await().atMost(Duration.ofSeconds(30)).until(() -> threads() <= limit);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> threads() <= limit);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("threads: " + threads() + " (expected: at most " + limit + "); live: "
+          + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList(), e);
+    }
   }
 }
