@@ -53,6 +53,18 @@ final class ConnectionOptions {
       description = "The window of --max-rst-frames-per-window, whole seconds (default: ${DEFAULT-VALUE}).")
   Duration rstWindow;
 
+  @Option(names = "--max-control-frames-per-window", defaultValue = "100",
+      description = "SETTINGS-flood protection: SETTINGS, PRIORITY and unknown-type frames one connection may send per --control-frame-window before GOAWAY; 0 = off (default: ${DEFAULT-VALUE}).")
+  int maxControlFramesPerWindow;
+
+  @Option(names = "--control-frame-window", defaultValue = "10s", converter = DurationConverter.class,
+      description = "The window of --max-control-frames-per-window (default: ${DEFAULT-VALUE}).")
+  Duration controlFrameWindow;
+
+  @Option(names = "--abuse-ban", defaultValue = "off", converter = DurationConverter.class,
+      description = "After cutting a connection off for abuse (floods, protocol violations), refuse new connections from its IP address for this long; leave off behind a load balancer or NAT, where clients share addresses (default: ${DEFAULT-VALUE}).")
+  Duration abuseBan;
+
   @Option(names = "--stream-idle-timeout", defaultValue = "off", converter = DurationConverter.class,
       description = "End a Chat stream with no message in either direction for this long (DEADLINE_EXCEEDED); off or a duration (default: ${DEFAULT-VALUE}).")
   Duration streamIdleTimeout;
@@ -82,6 +94,10 @@ final class ConnectionOptions {
     ServerMain.option("--max-rst-frames-per-window", maxRstFramesPerWindow,
         () -> b.maxRstFramesPerWindow(maxRstFramesPerWindow));
     ServerMain.option("--rst-window", rstWindow, () -> b.rstWindow(rstWindow));
+    ServerMain.option("--max-control-frames-per-window", maxControlFramesPerWindow,
+        () -> b.maxControlFramesPerWindow(maxControlFramesPerWindow));
+    ServerMain.option("--control-frame-window", controlFrameWindow, () -> b.controlFrameWindow(controlFrameWindow));
+    ServerMain.option("--abuse-ban", abuseBan, () -> b.abuseBan(abuseBan));
     ServerMain.option("--stream-idle-timeout", streamIdleTimeout, () -> b.streamIdleTimeout(streamIdleTimeout));
     ServerMain.option("--compression", compression, () -> b.compression(compression));
     return b.build();

@@ -28,6 +28,9 @@ public final class ConnectionSettings {
   private final int maxInboundMetadataSize;
   private final int maxRstFramesPerWindow;
   private final Duration rstWindow;
+  private final int maxControlFramesPerWindow;
+  private final Duration controlFrameWindow;
+  private final Duration abuseBan;
   private final Duration streamIdleTimeout;
   private final String compression;
 
@@ -44,6 +47,9 @@ public final class ConnectionSettings {
     maxInboundMetadataSize = b.maxInboundMetadataSize;
     maxRstFramesPerWindow = b.maxRstFramesPerWindow;
     rstWindow = b.rstWindow;
+    maxControlFramesPerWindow = b.maxControlFramesPerWindow;
+    controlFrameWindow = b.controlFrameWindow;
+    abuseBan = b.abuseBan;
     streamIdleTimeout = b.streamIdleTimeout;
     compression = b.compression;
   }
@@ -72,6 +78,9 @@ public final class ConnectionSettings {
     b.maxInboundMetadataSize = maxInboundMetadataSize;
     b.maxRstFramesPerWindow = maxRstFramesPerWindow;
     b.rstWindow = rstWindow;
+    b.maxControlFramesPerWindow = maxControlFramesPerWindow;
+    b.controlFrameWindow = controlFrameWindow;
+    b.abuseBan = abuseBan;
     b.streamIdleTimeout = streamIdleTimeout;
     b.compression = compression;
     return b;
@@ -128,6 +137,20 @@ public final class ConnectionSettings {
     return rstWindow;
   }
 
+  /** Zero when the control-frame limit is off. */
+  public int maxControlFramesPerWindow() {
+    return maxControlFramesPerWindow;
+  }
+
+  public Duration controlFrameWindow() {
+    return controlFrameWindow;
+  }
+
+  /** Zero when off. */
+  public Duration abuseBan() {
+    return abuseBan;
+  }
+
   /** Zero when off. */
   public Duration streamIdleTimeout() {
     return streamIdleTimeout;
@@ -147,6 +170,8 @@ public final class ConnectionSettings {
         + ", maxConnectionAgeGrace=" + maxConnectionAgeGrace + ", handshakeTimeout=" + handshakeTimeout
         + ", maxConcurrentStreams=" + maxConcurrentStreams + ", maxInboundMetadataSize=" + maxInboundMetadataSize
         + ", maxRstFramesPerWindow=" + maxRstFramesPerWindow + ", rstWindow=" + rstWindow
+        + ", maxControlFramesPerWindow=" + maxControlFramesPerWindow + ", controlFrameWindow=" + controlFrameWindow
+        + ", abuseBan=" + abuseBan
         + ", streamIdleTimeout=" + streamIdleTimeout + ", compression=" + compression + "}";
   }
 
@@ -167,6 +192,9 @@ public final class ConnectionSettings {
     private int maxInboundMetadataSize = 8 * 1024;
     private int maxRstFramesPerWindow = 200_000;
     private Duration rstWindow = Duration.ofSeconds(10);
+    private int maxControlFramesPerWindow = 100;
+    private Duration controlFrameWindow = Duration.ofSeconds(10);
+    private Duration abuseBan = Duration.ZERO;
     private Duration streamIdleTimeout = Duration.ZERO;
     private String compression = "identity";
 
@@ -290,6 +318,44 @@ public final class ConnectionSettings {
         throw new IllegalArgumentException("rstWindow: " + window + " (expected: whole seconds)");
       }
       this.rstWindow = window;
+      return this;
+    }
+
+    /**
+     * SETTINGS-flood protection: a connection that sends more SETTINGS, PRIORITY and unknown-type frames than
+     * this within {@link #controlFrameWindow} gets GOAWAY {@code ENHANCE_YOUR_CALM} naming the limit. Each such
+     * frame costs the server work (a SETTINGS frame must be applied and acknowledged) and nothing else bounds
+     * them: grpc-java limits pings and resets, and Netty only the control frames the client leaves unanswered,
+     * which a flooder that reads its acknowledgements never reaches. A gRPC client sends one SETTINGS frame at
+     * start and a few more when it grows its flow-control window, and no PRIORITY frame, so the default, 100 per
+     * 10 s, leaves every well-behaved client a wide margin. 0 turns it off.
+     */
+    public Builder maxControlFramesPerWindow(int frames) {
+      if (frames < 0) {
+        throw new IllegalArgumentException("maxControlFramesPerWindow: " + frames + " (expected: >= 0; 0 = off)");
+      }
+      this.maxControlFramesPerWindow = frames;
+      return this;
+    }
+
+    /** The window of {@link #maxControlFramesPerWindow}. Default 10 s; at least 1 s. */
+    public Builder controlFrameWindow(Duration window) {
+      this.controlFrameWindow = atLeast("controlFrameWindow", window, Duration.ofSeconds(1));
+      return this;
+    }
+
+    /**
+     * After the server cut a connection off for abuse (GOAWAY with an error code other than NO_ERROR and
+     * INTERNAL_ERROR: too many pings, resets or control frames, an endless header block, a protocol violation),
+     * refuse new connections from the same IP address for this long; each refused connection is closed as it is
+     * accepted, before any TLS or HTTP/2 work, on the acceptor thread. Without it a flooder that reconnects after
+     * every GOAWAY makes each event loop pay for a handshake and a cut-off, again and again, and the latency of
+     * the clients sharing those event loops rises several-fold. Default 0 (off): behind a TCP load balancer or a
+     * NAT gateway many clients share one address, and one offender would lock them all out. Turn it on (for
+     * example 10 s) where clients connect directly.
+     */
+    public Builder abuseBan(Duration ban) {
+      this.abuseBan = atLeast("abuseBan", ban, Duration.ZERO);
       return this;
     }
 

@@ -15,8 +15,8 @@ final class NettyTransport {
 
   private NettyTransport() {}
 
-  /** {@code connections} provides the event loops and closes connections whose close is stuck. */
-  static NettyServerBuilder builder(ServerSettings settings, ConnectionReaper connections) {
+  /** {@code connections} provides the event loops and watches each connection. */
+  static NettyServerBuilder builder(ServerSettings settings, ConnectionGuard connections) {
     ConnectionSettings c = settings.connection();
     NettyServerBuilder b = connections.configure(
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port())))

@@ -71,8 +71,8 @@ public final class StreamKitServer implements AutoCloseable {
   /** The broker this server created and must close; null when the application supplied its own. */
   private final Broker ownedBroker;
   private final Server server;
-  /** The event loops; closes connections left open after a failed keepalive. Closed after the server. */
-  private final ConnectionReaper connections;
+  /** The event loops and the watch on each connection (limits, bans, stuck closes). Closed after the server. */
+  private final ConnectionGuard connections;
   private final ServerMetrics metrics;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -96,7 +96,7 @@ public final class StreamKitServer implements AutoCloseable {
     ChatConfig chat = new ChatConfig(routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(),
         this.broker, timer, settings.connection().streamIdleTimeout(), security);
     log.info("security: {}", securityPlan.describe(security));
-    this.connections = new ConnectionReaper(settings.connection().keepAliveTimeout());
+    this.connections = new ConnectionGuard(settings.connection());
     this.server =
         metrics.instrument(NettyTransport.builder(settings, connections))
             .sslContext(securityPlan.sslContext())

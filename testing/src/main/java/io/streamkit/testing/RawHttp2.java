@@ -54,9 +54,18 @@ public final class RawHttp2 implements AutoCloseable {
     this.in = socket.getInputStream();
   }
 
-  /** A TCP connection with nothing sent yet. */
+  /** A TCP connection from 127.0.0.1 with nothing sent yet. */
   public static RawHttp2 connect(int port) throws IOException {
+    return connect(port, "127.0.0.1");
+  }
+
+  /**
+   * A TCP connection from {@code localAddress}, with nothing sent yet. Any 127.x.y.z address works on Linux
+   * (all of 127/8 is loopback), so a test can play clients on several hosts.
+   */
+  public static RawHttp2 connect(int port, String localAddress) throws IOException {
     Socket s = new Socket();
+    s.bind(new java.net.InetSocketAddress(localAddress, 0));
     // An attacker that does not read: a small window makes the server's answers back up at once, as they would
     // across a real network, instead of vanishing into megabytes of loopback buffers.
     s.setReceiveBufferSize(4096);
@@ -65,9 +74,14 @@ public final class RawHttp2 implements AutoCloseable {
     return new RawHttp2(s);
   }
 
-  /** A connection that sent the client preface and an empty SETTINGS frame, as every client starts. */
+  /** A connection from 127.0.0.1 that sent the client preface and an empty SETTINGS frame, as every client starts. */
   public static RawHttp2 handshake(int port) throws IOException {
-    RawHttp2 c = connect(port);
+    return handshake(port, "127.0.0.1");
+  }
+
+  /** {@link #handshake(int)} from {@code localAddress} (see {@link #connect(int, String)}). */
+  public static RawHttp2 handshake(int port, String localAddress) throws IOException {
+    RawHttp2 c = connect(port, localAddress);
     c.write(PREFACE);
     c.frame(SETTINGS, 0, 0, new byte[0]);
     return c;

@@ -3,9 +3,9 @@ package io.streamkit.server;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -13,19 +13,28 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's Netty event loops, plus a watch on every accepted connection that closes it once its HTTP/2 close
- * is stuck: it has sent GOAWAY, has no open stream left, and is still open a full check period later.
+ * The server's Netty event loops, plus a watch on every accepted connection, which
+ * <ul>
+ *   <li>limits the HTTP/2 control frames nothing else limits ({@link ControlFrameLimit});
+ *   <li>refuses, as they are accepted, connections from addresses recently cut off for abuse ({@link AbuseBans},
+ *       when {@link ConnectionSettings#abuseBan()} is on);
+ *   <li>closes a connection once its HTTP/2 close is stuck: it has sent GOAWAY, has no open stream left, and is
+ *       still open a full check period later.
+ * </ul>
  *
- * <p>Why: when a keepalive ping goes unanswered, grpc-java (1.85) sends GOAWAY, ends every stream of the
+ * <p>Why the last: when a keepalive ping goes unanswered, grpc-java (1.85) sends GOAWAY, ends every stream of the
  * connection (the server calls are cancelled, RST_STREAM is written) and then waits, with no time limit (its
  * HTTP/2 handler's graceful-shutdown timeout is -1), for those writes to complete before it closes the socket.
  * The RST_STREAM frames are written from a timer and never flushed, and to a peer that vanished behind NAT no
@@ -40,16 +49,20 @@ import org.slf4j.LoggerFactory;
  * {@link StreamKitServer}; {@link #close()} (idempotent) shuts the event loops down and must come after the gRPC
  * server terminated.
  */
-final class ConnectionReaper implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ConnectionReaper.class);
+final class ConnectionGuard implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
 
+  /** How long a connection may stay stuck after GOAWAY (the keepalive timeout); it is closed within twice that. */
   private final Duration period;
+  private final ConnectionSettings settings;
+  private final AbuseBans bans;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
 
-  /** {@code period}: how long a connection may stay stuck after GOAWAY; it is closed within twice that. */
-  ConnectionReaper(Duration period) {
-    this.period = period;
+  ConnectionGuard(ConnectionSettings settings) {
+    this.settings = settings;
+    this.period = settings.keepAliveTimeout();
+    this.bans = new AbuseBans(settings.abuseBan());
     // What grpc-java would use by default (NIO; one acceptor thread; Netty's default of 2 x cores workers), owned
     // here because a server channel of our own needs event loops of our own.
     this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("streamkit-netty-accept", true),
@@ -58,7 +71,7 @@ final class ConnectionReaper implements AutoCloseable {
         NioIoHandler.newFactory());
   }
 
-  /** Makes {@code builder} accept connections through this reaper's event loops and watch each one. */
+  /** Makes {@code builder} accept connections through this guard's event loops and watch each one. */
   NettyServerBuilder configure(NettyServerBuilder builder) {
     return builder.bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelFactory(() -> {
       NioServerSocketChannel server = new NioServerSocketChannel();
@@ -66,7 +79,12 @@ final class ConnectionReaper implements AutoCloseable {
       server.pipeline().addLast(new ChannelInboundHandlerAdapter() {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-          ((Channel) msg).pipeline().addFirst(new Watch());
+          Channel connection = (Channel) msg;
+          if (bans.refuses(connection.remoteAddress())) {
+            connection.unsafe().closeForcibly(); // not registered yet: no event loop, TLS or HTTP/2 work
+            return;
+          }
+          connection.pipeline().addFirst(new Watch());
           ctx.fireChannelRead(msg);
         }
       });
@@ -83,10 +101,11 @@ final class ConnectionReaper implements AutoCloseable {
   }
 
   /**
-   * At the head of one connection's pipeline. It finds the HTTP/2 handler on the first write after that handler
-   * was added (after the TLS handshake, with TLS), then only forwards writes.
+   * At the head of one connection's pipeline. It finds the HTTP/2 handler on the first read or write after that
+   * handler was added (after the TLS handshake, with TLS; the handler writes its SETTINGS frame as it is added,
+   * so before it reads any frame), then only forwards.
    */
-  private final class Watch extends ChannelOutboundHandlerAdapter {
+  private final class Watch extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private Http2Connection connection;
     private ScheduledFuture<?> checks;
@@ -100,18 +119,41 @@ final class ConnectionReaper implements AutoCloseable {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
       if (connection == null) {
-        Http2ConnectionHandler http2 = ctx.pipeline().get(Http2ConnectionHandler.class);
-        if (http2 != null) {
-          connection = http2.connection();
-          connection.addListener(new Http2ConnectionAdapter() {
-            @Override
-            public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
-              startChecks();
-            }
-          });
-        }
+        attach();
       }
       ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (connection == null) {
+        attach();
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    private void attach() {
+      Http2ConnectionHandler http2 = ctx.pipeline().get(Http2ConnectionHandler.class);
+      if (http2 == null) {
+        return;
+      }
+      connection = http2.connection();
+      if (settings.maxControlFramesPerWindow() > 0) {
+        Http2ConnectionDecoder decoder = http2.decoder();
+        decoder.frameListener(new ControlFrameLimit(
+            decoder.frameListener(), settings.maxControlFramesPerWindow(), settings.controlFrameWindow()));
+      }
+      connection.addListener(new Http2ConnectionAdapter() {
+        @Override
+        public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+          if (errorCode != Http2Error.NO_ERROR.code() && errorCode != Http2Error.INTERNAL_ERROR.code()) {
+            Http2Error error = Http2Error.valueOf(errorCode);
+            bans.offended(ctx.channel(), error == null ? Long.toString(errorCode) : error.name(),
+                debugData.toString(StandardCharsets.UTF_8));
+          }
+          startChecks();
+        }
+      });
     }
 
     private void startChecks() {

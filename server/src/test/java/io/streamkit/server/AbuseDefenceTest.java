@@ -1,0 +1,108 @@
+package io.streamkit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.DefaultHttp2SettingsFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server's defences against HTTP/2 floods that grpc-java does not bound itself: the control-frame limit
+ * (SETTINGS floods) and, when turned on, the ban of an offender's address. Offenders connect from 127.0.0.2 and
+ * well-behaved clients from 127.0.0.1, as two hosts would.
+ */
+class AbuseDefenceTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String OFFENDER = "127.0.0.2";
+
+  @Test
+  void aConnectionSendingMoreSettingsFramesThanTheLimitGetsGoawayEnhanceYourCalmAndOthersAreStillServed()
+      throws Exception {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
+            ConnectionSettings.builder().maxControlFramesPerWindow(20).build()));
+        FrameClient client = FrameClient.connect(s.server.port())) {
+      client.serverSettings.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      for (int i = 0; i < 19; i++) { // with the codec's own first SETTINGS frame: 20, the limit
+        client.channel.writeAndFlush(new DefaultHttp2SettingsFrame(new Http2Settings()));
+      }
+      // A PING answered after them proves the server read all 20 and kept the connection.
+      client.channel.writeAndFlush(new DefaultHttp2PingFrame(42)).sync();
+      await().atMost(WAIT).until(() -> client.pingAcks.contains(42L));
+      assertThat(client.goAway).isNotDone();
+
+      client.channel.writeAndFlush(new DefaultHttp2SettingsFrame(new Http2Settings()));
+
+      Http2GoAwayFrame goAway = client.goAway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      try {
+        assertThat(goAway.errorCode()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        assertThat(goAway.content().toString(StandardCharsets.UTF_8))
+            .contains("too_many_control_frames: more than 20 SETTINGS, PRIORITY and unknown-type frames within 10000 ms")
+            .contains("--max-control-frames-per-window");
+      } finally {
+        goAway.release();
+      }
+      client.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      ConnectionLimitsTest.assertCanaryServed(s);
+    }
+  }
+
+  @Test
+  void withABanTheOffendersAddressIsRefusedAtOnceUntilTheBanEndsWhileOtherAddressesAreServed() throws Exception {
+    Duration ban = Duration.ofSeconds(2);
+    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
+        ConnectionSettings.builder().maxControlFramesPerWindow(5).abuseBan(ban).build()))) {
+      long start = System.nanoTime();
+      offend(s);
+
+      assertThat(acceptedFrom(OFFENDER, s)).as("a new connection from the offender's address").isFalse();
+      ConnectionLimitsTest.assertCanaryServed(s); // 127.0.0.1 is not banned
+      assertThat(acceptedFrom("127.0.0.3", s)).as("a new connection from another address").isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("checked within the ban").isLessThan(ban);
+
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> acceptedFrom(OFFENDER, s));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("accepted again only after the ban")
+          .isGreaterThanOrEqualTo(ban);
+    }
+  }
+
+  @Test
+  void withoutABanTheDefaultAnOffenderMayReconnectAtOnce() throws Exception {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
+        ConnectionSettings.builder().maxControlFramesPerWindow(5).build()))) {
+      offend(s);
+      assertThat(acceptedFrom(OFFENDER, s)).isTrue();
+    }
+  }
+
+  /** Whether a new connection from {@code address} gets the server's SETTINGS (else it is closed at once). */
+  private static boolean acceptedFrom(String address, LoopbackServer s) throws Exception {
+    try (FrameClient c = FrameClient.connectFrom(address, s.server.port())) {
+      CompletableFuture.anyOf(c.serverSettings, c.closed).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      return c.serverSettings.isDone();
+    }
+  }
+
+  /** A SETTINGS flood from {@link #OFFENDER}, until the server's GOAWAY and close. */
+  private static void offend(LoopbackServer s) throws Exception {
+    try (FrameClient offender = FrameClient.connectFrom(OFFENDER, s.server.port())) {
+      for (int i = 0; i < 10; i++) {
+        offender.channel.writeAndFlush(new DefaultHttp2SettingsFrame(new Http2Settings()));
+      }
+      Http2GoAwayFrame goAway = offender.goAway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      try {
+        assertThat(goAway.errorCode()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+      } finally {
+        goAway.release();
+      }
+      offender.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+  }
+}
