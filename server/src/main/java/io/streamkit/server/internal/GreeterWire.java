@@ -59,17 +59,12 @@ final class GreeterWire {
 
     @Override
     public Message parse(InputStream stream) {
-      ByteString content = ByteString.EMPTY;
+      ByteString content;
       try {
         byte[] bytes = readAll(stream);
-        CodedInputStream in = CodedInputStream.newInstance(bytes);
-        in.enableAliasing(true); // the payload is a view of this array, which nothing else holds: no copy
-        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-          if (tag == TEXT_TAG) {
-            content = in.readBytes(); // proto3: the last occurrence wins
-          } else if (!in.skipField(tag)) {
-            break; // an end-group tag ends the message, as in the generated parser
-          }
+        content = onlyContent(bytes);
+        if (content == null) {
+          content = parseFields(bytes);
         }
       } catch (InvalidProtocolBufferException e) {
         // The generated marshaller's description, so every method reports a broken message alike.
@@ -84,6 +79,44 @@ final class GreeterWire {
             .asRuntimeException();
       }
       return Message.newBuilder().setRoute(GreeterHandler.ROUTE).setPayload(content).build();
+    }
+
+    /**
+     * What every Greeter client sends: nothing, or {@code content} alone with a length of one or two varint
+     * bytes, read without a parser. Null for any other shape, which {@link #parseFields} reads.
+     */
+    private static ByteString onlyContent(byte[] bytes) {
+      if (bytes.length == 0) {
+        return ByteString.EMPTY;
+      }
+      if (bytes.length < 2 || bytes[0] != TEXT_TAG) {
+        return null;
+      }
+      int length = bytes[1];
+      int header = 2;
+      if (length < 0) { // a second varint byte: lengths 128 to 16383
+        if (bytes.length < 3 || bytes[2] < 0) {
+          return null;
+        }
+        length = (length & 0x7f) | (bytes[2] << 7);
+        header = 3;
+      }
+      // The payload is a view of this array, which nothing else holds: no copy.
+      return header + length == bytes.length ? UnsafeByteOperations.unsafeWrap(bytes, header, length) : null;
+    }
+
+    private static ByteString parseFields(byte[] bytes) throws IOException {
+      ByteString content = ByteString.EMPTY;
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      in.enableAliasing(true); // the payload is a view of this array, which nothing else holds: no copy
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        if (tag == TEXT_TAG) {
+          content = in.readBytes(); // proto3: the last occurrence wins
+        } else if (!in.skipField(tag)) {
+          break; // an end-group tag ends the message, as in the generated parser
+        }
+      }
+      return content;
     }
 
     private static byte[] readAll(InputStream stream) throws IOException {
@@ -127,6 +160,10 @@ final class GreeterWire {
     private final int size;
     /** Set once read through the InputStream methods (or drained): what is left to read. */
     private ByteArrayInputStream read;
+    /** What is left of a stream drained: nothing. Stateless once empty, so one is shared. */
+    private static final ByteArrayInputStream DRAINED = new ByteArrayInputStream(new byte[0]);
+    /** Payloads up to this size are copied next to their header rather than written as they are. */
+    private static final int COPY_UP_TO = 4096;
 
     ReplyStream(ByteString payload) {
       this.payload = payload;
@@ -141,18 +178,36 @@ final class GreeterWire {
         read.transferTo(target);
         return n;
       }
-      read = new ByteArrayInputStream(new byte[0]);
+      read = DRAINED;
       if (size == 0) {
         return 0;
       }
-      byte[] header = new byte[size - payload.size()];
-      CodedOutputStream out = CodedOutputStream.newInstance(header);
-      out.writeTag(TEXT_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(payload.size());
-      out.checkNoSpaceLeft();
-      target.write(header);
-      UnsafeByteOperations.unsafeWriteTo(payload, new StreamByteOutput(target));
+      int length = payload.size();
+      if (length <= COPY_UP_TO) {
+        // Small: one array for the header and the payload, one write (as the generated message's own stream).
+        byte[] bytes = new byte[size];
+        int header = writeHeader(bytes, length);
+        payload.copyTo(bytes, header);
+        target.write(bytes);
+      } else {
+        byte[] header = new byte[size - length];
+        writeHeader(header, length);
+        target.write(header);
+        UnsafeByteOperations.unsafeWriteTo(payload, new StreamByteOutput(target)); // no copy of a large payload
+      }
       return size;
+    }
+
+    /** Writes field 1's tag and {@code length} as a varint at the start of {@code bytes}; returns the bytes used. */
+    private static int writeHeader(byte[] bytes, int length) {
+      bytes[0] = (byte) TEXT_TAG;
+      int i = 1;
+      while ((length & ~0x7f) != 0) {
+        bytes[i++] = (byte) ((length & 0x7f) | 0x80);
+        length >>>= 7;
+      }
+      bytes[i++] = (byte) length;
+      return i;
     }
 
     @Override
