@@ -6,9 +6,9 @@ import io.grpc.Status;
  * Where a broker delivers one subscription's events: implemented by the server for each subscriber stream.
  *
  * <p>Callbacks for one subscription are serialized. The broker calls {@link #onEvent} only after
- * {@link #isReady()} returned true (or through {@link #offer}), in offset order; when the sink stops being ready, the broker keeps the
- * subscription's position (no copy of the events) until {@link BrokerSubscription#resume()}. None of these
- * methods may block.
+ * {@link #isReady()} returned true (or through {@link #offer}), in offset order; when the sink stops being ready,
+ * the broker keeps the subscription's position (no copy of the events) until {@link BrokerSubscription#resume()}.
+ * None of these methods may block.
  */
 public interface EventSink {
 

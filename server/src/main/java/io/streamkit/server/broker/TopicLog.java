@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * thread and on each event loop) take no lock on their path: {@link #last()} is a volatile copy of the ring's
  * last offset, written after the event's slot, so a reader that sees offset N there also sees N's slot; and
  * {@link #read(long)} first looks at the slot without the lock, taking the monitor only when the slot does not
- * hold that offset (evicted, overwritten, or a grown ring not seen yet). Why: with thousands of subscribers the
- * monitor was taken three times per delivery by the publisher and the event loops at once. Cursors read by
+ * hold that offset (evicted, overwritten, or a grown ring not seen yet). Why: the monitor was taken three times per
+ * delivery, by the publisher's thread and by every event loop resuming its subscribers. Cursors read by
  * offset, so delivery order never depends on which thread delivers. {@code removed} is set under the monitor
  * when the broker frees the topic; a publisher or subscriber that finds it set looks the topic up again.
  */

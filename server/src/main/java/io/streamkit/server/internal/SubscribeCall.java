@@ -35,8 +35,7 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
    * or a copy, and a stream subscribes once.
    */
   private volatile BrokerSubscription[] subscriptions = new BrokerSubscription[0];
-  /** Written under the monitor; volatile so that the sinks' readiness check may skip a stream already closed. */
-  private volatile boolean closed;
+  private boolean closed;
   private boolean unregistered;
 
   SubscribeCall(ServerCall<SubscribeRequest, TopicEvent> call, Broker broker, StreamRegistry registry,
