@@ -97,10 +97,7 @@ final class Cursor implements BrokerSubscription {
                 + maxLag + "); resume after offset " + (next - 1) + " of epoch " + log.epoch));
         return;
       }
-      if (!sink.isReady()) {
-        return; // resume() brings us back
-      }
-      TopicEvent event = log.read(next);
+      TopicEvent event = log.read(next); // lock-free unless evicted or overwritten
       if (event == null) {
         long oldest = log.oldest();
         if (next < oldest) {
@@ -109,7 +106,9 @@ final class Cursor implements BrokerSubscription {
         }
         return;
       }
-      sink.onEvent(event);
+      if (!sink.offer(event)) {
+        return; // not ready: resume() brings us back
+      }
       NEXT.setOpaque(this, next + 1);
     }
   }

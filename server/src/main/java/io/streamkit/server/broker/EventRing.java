@@ -9,7 +9,8 @@ import java.util.Arrays;
  * {@code maxEvents}). A building block for {@link Broker} implementations: the in-memory broker's topics and the
  * Redis broker's per-instance copies are both one of these.
  *
- * <p>Thread-compatible: the owner guards it with its own lock, and calls no callback while holding it.
+ * <p>Thread-compatible: the owner guards it with its own lock, and calls no callback while holding it. The one
+ * exception is the package-private {@code peek}, which the in-memory broker's readers call without the lock.
  */
 public final class EventRing {
   private final int maxEvents;
@@ -42,6 +43,19 @@ public final class EventRing {
   /** The event at {@code offset}, or null when it is not retained. */
   public TopicEvent get(long offset) {
     return offset < oldest || offset > last ? null : ring[index(offset)];
+  }
+
+  /**
+   * The event at {@code offset} if this thread finds it in the ring without the owner's lock, else null: a racy
+   * read that is only ever right or null. A slot holds either nothing, the event of that offset, or one of
+   * another offset that replaced it (wrap-around) or that it replaced, so an event is returned only when its own
+   * offset says it is the one asked for. {@link TopicEvent} is immutable (final fields), so an event seen through
+   * a race is seen whole. A caller that gets null and needs a definite answer asks {@link #get} under the lock.
+   */
+  TopicEvent peek(long offset) {
+    TopicEvent[] slots = ring; // one read: grow() may replace the array; a stale one holds only older events
+    TopicEvent event = slots[(int) (offset % slots.length)];
+    return event != null && event.offset() == offset ? event : null;
   }
 
   /**

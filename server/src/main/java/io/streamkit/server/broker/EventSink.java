@@ -6,9 +6,9 @@ import io.grpc.Status;
  * Where a broker delivers one subscription's events: implemented by the server for each subscriber stream.
  *
  * <p>Callbacks for one subscription are serialized. The broker calls {@link #onEvent} only after
- * {@link #isReady()} returned true, in offset order; when the sink stops being ready, the broker keeps the
- * subscription's position (no copy of the events) until {@link BrokerSubscription#resume()}. None of these
- * methods may block.
+ * {@link #isReady()} returned true (or through {@link #offer}), in offset order; when the sink stops being ready,
+ * the broker keeps the subscription's position (no copy of the events) until {@link BrokerSubscription#resume()}.
+ * None of these methods may block.
  */
 public interface EventSink {
 
@@ -17,6 +17,19 @@ public interface EventSink {
 
   /** Delivers the next event. */
   void onEvent(TopicEvent event);
+
+  /**
+   * Delivers {@code event} if the sink is ready now and says whether it did: {@link #isReady()} then
+   * {@link #onEvent}, which is what this default does. A sink whose check and send share a lock overrides it to
+   * take that lock once per event instead of twice. The broker calls either this or the two methods.
+   */
+  default boolean offer(TopicEvent event) {
+    if (!isReady()) {
+      return false;
+    }
+    onEvent(event);
+    return true;
+  }
 
   /**
    * The broker ended the subscription: RESOURCE_EXHAUSTED when the subscriber fell too far behind, UNAVAILABLE

@@ -48,10 +48,18 @@ public final class ChatServices {
         .build());
   }
 
-  /** example.Greeter: Chat served by the built-in {@code greeter} route. */
+  /**
+   * example.Greeter: Chat served by the built-in {@code greeter} route, with marshallers that map its wire types
+   * straight to and from Message (see {@link GreeterWire}).
+   */
   public static ServerServiceDefinition greeter(ChatConfig config) {
-    return MalformedRequests.tolerant(ServerServiceDefinition.builder(GreeterGrpc.getServiceDescriptor())
-        .addMethod(GreeterGrpc.getChatMethod(), chatHandler(WireAdapter.GREETER, config))
+    ServiceDescriptor generated = GreeterGrpc.getServiceDescriptor();
+    ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(generated.getName())
+        .setSchemaDescriptor(generated.getSchemaDescriptor()) // keeps server reflection complete
+        .addMethod(GreeterWire.CHAT)
+        .build();
+    return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
+        .addMethod(GreeterWire.CHAT, chatHandler(WireAdapter.GREETER, config))
         .build());
   }
 

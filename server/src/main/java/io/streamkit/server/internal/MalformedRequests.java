@@ -101,7 +101,9 @@ final class MalformedRequests {
           if (message instanceof Malformed malformed) {
             failed = true;
             String type = method.getRequestMarshaller() instanceof MethodDescriptor.ReflectableMarshaller<?> r
-                ? r.getMessageClass().getSimpleName() : "request";
+                ? r.getMessageClass().getSimpleName()
+                : method.getRequestMarshaller() instanceof GreeterWire.RequestMarshaller
+                    ? GreeterWire.REQUEST_TYPE : "request";
             ((StreamRegistry.Closeable) inner).abort(Status.INVALID_ARGUMENT.withDescription(
                 "a request of " + method.getFullMethodName() + " is not a valid " + type + ": "
                     + Status.fromThrowable(malformed.cause()).getDescription()

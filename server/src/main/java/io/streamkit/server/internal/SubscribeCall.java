@@ -12,9 +12,8 @@ import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.broker.Topics;
 import io.streamkit.server.security.Principal;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -31,7 +30,11 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
   private final StreamRegistry registry;
   private final CallSecurity security;
   private final Optional<Principal> principal;
-  private final List<BrokerSubscription> subscriptions = new ArrayList<>(1);
+  /**
+   * Copy-on-write (replaced under the monitor, read without it): onReady and cancel go through it without a lock
+   * or a copy, and a stream subscribes once.
+   */
+  private volatile BrokerSubscription[] subscriptions = new BrokerSubscription[0];
   private boolean closed;
   private boolean unregistered;
 
@@ -80,7 +83,9 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
       synchronized (this) {
         cancel = closed;
         if (!cancel) {
-          subscriptions.add(subscription);
+          BrokerSubscription[] more = Arrays.copyOf(subscriptions, subscriptions.length + 1);
+          more[more.length - 1] = subscription;
+          subscriptions = more;
         }
       }
       if (cancel) {
@@ -113,7 +118,7 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
 
   @Override
   public void onReady() {
-    for (BrokerSubscription s : snapshot()) {
+    for (BrokerSubscription s : subscriptions) {
       s.resume();
     }
   }
@@ -157,13 +162,9 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
   }
 
   private void cancelAll() {
-    for (BrokerSubscription s : snapshot()) {
+    for (BrokerSubscription s : subscriptions) {
       s.cancel();
     }
-  }
-
-  private synchronized List<BrokerSubscription> snapshot() {
-    return List.copyOf(subscriptions);
   }
 
   /** One topic's delivery into the shared call. */
@@ -181,6 +182,18 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
         if (!closed) {
           call.sendMessage(event);
         }
+      }
+    }
+
+    /** The readiness check and the send under one acquisition of the stream's monitor. */
+    @Override
+    public boolean offer(TopicEvent event) {
+      synchronized (SubscribeCall.this) {
+        if (closed || !call.isReady()) {
+          return false;
+        }
+        call.sendMessage(event);
+        return true;
       }
     }
 

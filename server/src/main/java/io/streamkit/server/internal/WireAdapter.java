@@ -1,9 +1,6 @@
 package io.streamkit.server.internal;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import io.streamkit.api.example.MessageRequest;
-import io.streamkit.api.example.MessageResponse;
 import io.streamkit.api.v1.Message;
 
 /**
@@ -38,20 +35,21 @@ interface WireAdapter<ReqT, RespT extends MessageLite> {
         }
       };
 
-  /** example.Greeter/Chat: every request goes to the {@code greeter} route; its payload is the UTF-8 text. */
-  WireAdapter<MessageRequest, MessageResponse> GREETER =
+  /**
+   * example.Greeter/Chat: its marshallers ({@link GreeterWire}) read each request straight into a {@code greeter}
+   * Message and write a reply Message's payload as the response, so nothing is converted here. The outbound
+   * queue's limit and the route's byte counter see the reply Message's size: its route field above the wire's.
+   */
+  WireAdapter<Message, Message> GREETER =
       new WireAdapter<>() {
         @Override
-        public Message toMessage(MessageRequest request) {
-          return Message.newBuilder()
-              .setRoute(GreeterHandler.ROUTE)
-              .setPayload(ByteString.copyFromUtf8(request.getContent()))
-              .build();
+        public Message toMessage(Message request) {
+          return request;
         }
 
         @Override
-        public MessageResponse fromMessage(Message message) {
-          return MessageResponse.newBuilder().setReply(message.getPayload().toStringUtf8()).build();
+        public Message fromMessage(Message message) {
+          return message;
         }
 
         @Override
