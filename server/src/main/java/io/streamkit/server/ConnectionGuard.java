@@ -101,41 +101,45 @@ final class ConnectionGuard implements AutoCloseable {
   }
 
   /**
-   * At the head of one connection's pipeline. It finds the HTTP/2 handler on the first read or write after that
-   * handler was added (after the TLS handshake, with TLS; the handler writes its SETTINGS frame as it is added,
-   * so before it reads any frame), then only forwards.
+   * At the head of one connection's pipeline until it finds the HTTP/2 handler, on the first read or write after
+   * that handler was added (after the TLS handshake, with TLS; the handler writes its SETTINGS frame as it is
+   * added, so before it reads any frame). Then it hooks in (frame listener, connection listener) and leaves the
+   * pipeline, so that no read or write of the connection's life passes through it.
    */
   private final class Watch extends ChannelDuplexHandler {
-    private ChannelHandlerContext ctx;
+    private Channel channel;
     private Http2Connection connection;
     private ScheduledFuture<?> checks;
     private boolean idleAtLastCheck;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-      this.ctx = ctx;
+      this.channel = ctx.channel();
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      if (connection == null) {
-        attach();
-      }
+      boolean attached = attach(ctx);
       ctx.write(msg, promise);
+      if (attached) {
+        ctx.pipeline().remove(this);
+      }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (connection == null) {
-        attach();
-      }
+      boolean attached = attach(ctx);
       ctx.fireChannelRead(msg);
+      if (attached) {
+        ctx.pipeline().remove(this);
+      }
     }
 
-    private void attach() {
+    /** Hooks into the connection's HTTP/2 handler if it is there yet; true if it did. */
+    private boolean attach(ChannelHandlerContext ctx) {
       Http2ConnectionHandler http2 = ctx.pipeline().get(Http2ConnectionHandler.class);
       if (http2 == null) {
-        return;
+        return false;
       }
       connection = http2.connection();
       if (settings.maxControlFramesPerWindow() > 0) {
@@ -148,21 +152,22 @@ final class ConnectionGuard implements AutoCloseable {
         public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
           if (errorCode != Http2Error.NO_ERROR.code() && errorCode != Http2Error.INTERNAL_ERROR.code()) {
             Http2Error error = Http2Error.valueOf(errorCode);
-            bans.offended(ctx.channel(), error == null ? Long.toString(errorCode) : error.name(),
+            bans.offended(channel, error == null ? Long.toString(errorCode) : error.name(),
                 debugData.toString(StandardCharsets.UTF_8));
           }
           startChecks();
         }
       });
+      return true;
     }
 
     private void startChecks() {
-      if (checks != null || !ctx.channel().isOpen()) {
+      if (checks != null || !channel.isOpen()) {
         return;
       }
       long nanos = period.toNanos();
-      checks = ctx.executor().scheduleAtFixedRate(this::check, nanos, nanos, TimeUnit.NANOSECONDS);
-      ctx.channel().closeFuture().addListener(f -> checks.cancel(false));
+      checks = channel.eventLoop().scheduleAtFixedRate(this::check, nanos, nanos, TimeUnit.NANOSECONDS);
+      channel.closeFuture().addListener(f -> checks.cancel(false));
     }
 
     private void check() {
@@ -170,8 +175,10 @@ final class ConnectionGuard implements AutoCloseable {
       if (idle && idleAtLastCheck) {
         checks.cancel(false);
         log.debug("closing {}: GOAWAY sent, no open stream, and still open after {} ms (peer not reading)",
-            ctx.channel(), period.toMillis());
-        ctx.close(); // from the head: the socket closes at once, unwritten frames are dropped
+            channel, period.toMillis());
+        // What a close from the head of the pipeline does: past the HTTP/2 handler's graceful close, so the
+        // socket closes at once and unwritten frames are dropped.
+        channel.unsafe().close(channel.newPromise());
         return;
       }
       idleAtLastCheck = idle;
