@@ -80,9 +80,8 @@ final class ConnectionGuard implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
           Channel connection = (Channel) msg;
-          if (bans.refuses(connection.remoteAddress())) {
-            connection.unsafe().closeForcibly(); // not registered yet: no event loop, TLS or HTTP/2 work
-            return;
+          if (bans.refuse(connection, ctx.channel().eventLoop())) {
+            return; // never registered: no event loop, TLS or HTTP/2 work
           }
           connection.pipeline().addFirst(new Watch());
           ctx.fireChannelRead(msg);
@@ -98,6 +97,7 @@ final class ConnectionGuard implements AutoCloseable {
     workers.shutdownGracefully(0, 5, TimeUnit.SECONDS);
     boss.terminationFuture().awaitUninterruptibly(6, TimeUnit.SECONDS);
     workers.terminationFuture().awaitUninterruptibly(6, TimeUnit.SECONDS);
+    bans.close(); // after the acceptor stopped: nothing is held after this, and the scheduled closes are gone
   }
 
   /**
