@@ -3,6 +3,7 @@ package io.streamkit.server.broker;
 import io.grpc.Status;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,6 +23,8 @@ final class Cursor implements BrokerSubscription {
   private final EventSink sink;
   private final long maxLag;
   private final long lastAtStart;
+  /** The group the publisher signals this cursor through: its lane's cursors, or the topic's direct ones. */
+  private final Set<Cursor> group;
   private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean cancelled;
   /**
@@ -39,7 +42,8 @@ final class Cursor implements BrokerSubscription {
     }
   }
 
-  Cursor(TopicLog log, long start, EventSink sink, long maxLag) {
+  Cursor(TopicLog log, long start, EventSink sink, long maxLag, Set<Cursor> group) {
+    this.group = group;
     this.log = log;
     this.next = start;
     this.sink = sink;
@@ -55,6 +59,7 @@ final class Cursor implements BrokerSubscription {
   @Override
   public void cancel() {
     cancelled = true;
+    group.remove(this);
     log.cursors.remove(this);
   }
 

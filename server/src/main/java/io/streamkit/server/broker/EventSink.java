@@ -1,6 +1,7 @@
 package io.streamkit.server.broker;
 
 import io.grpc.Status;
+import java.util.concurrent.Executor;
 
 /**
  * Where a broker delivers one subscription's events: implemented by the server for each subscriber stream.
@@ -29,6 +30,17 @@ public interface EventSink {
     }
     onEvent(event);
     return true;
+  }
+
+  /**
+   * The executor this sink's sends cost least from, or null (this default) for none. The server returns the
+   * subscriber connection's event loop, where a send is a plain enqueue and the sends of one task share a flush.
+   * A broker may then deliver from that executor, one task for all of a publish's subscribers on it (the in-memory
+   * broker does); the other callbacks' rules are unchanged. It should be one of a few long-lived executors, shared
+   * by many sinks, and may reject tasks only when shutting down (the broker then delivers from its own thread).
+   */
+  default Executor executor() {
+    return null;
   }
 
   /**

@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,9 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The default {@link Broker}: topics in this process's memory, each with a bounded history (at most
  * {@link Builder#historyMaxEvents(int)} events, none older than {@link Builder#historyMaxAge(Duration)}).
  *
- * <p>Publishing takes only its topic's lock, so topics never contend with each other. Delivery runs on the
- * publishing thread and on each subscriber's transport thread when it becomes ready again; a subscriber that
- * is not ready is skipped at the cost of one check, so it cannot slow the others. A topic with no subscriber
+ * <p>Publishing takes only its topic's lock, so topics never contend with each other. Delivery runs on each
+ * subscriber's {@link EventSink#executor()} (the server's: its connection's event loop), one task per executor and
+ * publish, or on the publishing thread for sinks that name none, and on the subscriber's transport thread when it
+ * becomes ready again; a subscriber that is not ready is skipped at the cost of one check, so it cannot slow the
+ * others. A topic with no subscriber
  * and no retained event is freed; when it is used again it starts a new history (new epoch, offset 1).
  *
  * <p>History does not survive the process: after a restart every topic has a new epoch, which subscribers
@@ -73,7 +77,10 @@ public final class InMemoryBroker implements Broker {
         }
         event = log.appendLocked(payload, headers, now);
       }
-      for (Cursor cursor : log.cursors) {
+      for (DeliveryLane lane : log.lanes.values()) {
+        lane.signal();
+      }
+      for (Cursor cursor : log.direct) {
         cursor.signal();
       }
       return CompletableFuture.completedFuture(new Published(topic, event.offset(), log.epoch));
@@ -90,8 +97,12 @@ public final class InMemoryBroker implements Broker {
         if (log.removed) {
           continue;
         }
-        cursor = new Cursor(log, start(log, position), sink, maxSubscriberLag);
+        Executor executor = sink.executor();
+        Set<Cursor> group =
+            executor == null ? log.direct : log.lanes.computeIfAbsent(executor, DeliveryLane::new).cursors;
+        cursor = new Cursor(log, start(log, position), sink, maxSubscriberLag, group);
         log.cursors.add(cursor);
+        group.add(cursor);
       }
       cursor.signal();
       return cursor;

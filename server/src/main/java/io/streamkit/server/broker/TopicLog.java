@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * One topic of the in-memory broker: its retained history as a ring indexed by offset, and its cursors.
@@ -23,6 +24,10 @@ final class TopicLog {
   final String name;
   final String epoch;
   final Set<Cursor> cursors = ConcurrentHashMap.newKeySet();
+  /** The cursors whose sinks name an executor, grouped by it; a few per topic (one per event loop). */
+  final ConcurrentHashMap<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
+  /** The cursors whose sinks name none: signalled on the publisher's thread. */
+  final Set<Cursor> direct = ConcurrentHashMap.newKeySet();
   private final EventRing ring;
   /** {@code ring.last()} for readers without the monitor; written under it, after the ring. */
   private volatile long last;

@@ -3,6 +3,7 @@ package io.streamkit.server.internal;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.api.v1.TopicSubscription;
 import io.streamkit.server.broker.Broker;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * One Subscribe stream: one broker subscription per requested topic, all writing to the same call.
@@ -30,6 +32,11 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
   private final StreamRegistry registry;
   private final CallSecurity security;
   private final Optional<Principal> principal;
+  /**
+   * The event loop of this stream's connection: grpc-java (directExecutor) starts the call on it. Null when the
+   * call starts elsewhere (another transport); the broker then delivers from the publisher's thread.
+   */
+  private final Executor eventLoop = ThreadExecutorMap.currentExecutor();
   /**
    * Copy-on-write (replaced under the monitor, read without it): onReady and cancel go through it without a lock
    * or a copy, and a stream subscribes once.
@@ -195,6 +202,11 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
         call.sendMessage(event);
         return true;
       }
+    }
+
+    @Override
+    public Executor executor() {
+      return eventLoop;
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.broker.Topics;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -106,6 +107,11 @@ final class MeteredBroker implements Broker {
       if ((deliveries++ & (LATENCY_SAMPLE_EVERY - 1)) == 0) {
         publishToDeliver.record(event.ageNanos(), TimeUnit.NANOSECONDS);
       }
+    }
+
+    @Override
+    public Executor executor() {
+      return sink.executor();
     }
 
     @Override
