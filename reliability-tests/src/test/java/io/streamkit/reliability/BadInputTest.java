@@ -347,7 +347,7 @@ class BadInputTest {
    *
    * <p>The server runs with the abuse ban on ({@code --abuse-ban}, off by default: see its javadoc): without it
    * every reconnection costs one of the canary's event loops a handshake and a cut-off, and the canary's p99
-   * rises 3 to 5 times (docs/RELIABILITY.md). With it, the attacker's next connections are held unread, so this
+   * rises 3 to 6 times (docs/RELIABILITY.md). With it, the attacker's next connections are held unread, so this
    * attacker, which reconnects only when closed, stalls.
    */
   private void flood(String name, Offence offence) throws Exception {
