@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * subscriber's {@link EventSink#executor()} (the server's: its connection's event loop), one task per executor and
  * publish, or on the publishing thread for sinks that name none, and on the subscriber's transport thread when it
  * becomes ready again; a subscriber that is not ready is skipped at the cost of one check, so it cannot slow the
- * others. A topic with no subscriber
- * and no retained event is freed; when it is used again it starts a new history (new epoch, offset 1).
+ * others. A topic with no subscriber and no retained event is freed; when it is used again it starts a new history
+ * (new epoch, offset 1).
  *
  * <p>History does not survive the process: after a restart every topic has a new epoch, which subscribers
  * resuming with their last epoch see as a reset.

@@ -25,13 +25,8 @@ public final class ChatServices {
 
   /** streamkit.v1.StreamService: Chat through the handler machinery; Subscribe and Publish on the broker. */
   public static ServerServiceDefinition streamService(ChatConfig config) {
-    ServiceDescriptor generated = StreamServiceGrpc.getServiceDescriptor();
-    ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(generated.getName())
-        .setSchemaDescriptor(generated.getSchemaDescriptor()) // keeps server reflection complete
-        .addMethod(StreamServiceGrpc.getChatMethod())
-        .addMethod(SUBSCRIBE)
-        .addMethod(StreamServiceGrpc.getPublishMethod())
-        .build();
+    ServiceDescriptor descriptor = descriptor(StreamServiceGrpc.getServiceDescriptor(),
+        StreamServiceGrpc.getChatMethod(), SUBSCRIBE, StreamServiceGrpc.getPublishMethod());
     // Undecodable request bytes end their stream with INVALID_ARGUMENT (see MalformedRequests).
     return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
         .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(WireAdapter.IDENTITY, config))
@@ -53,14 +48,20 @@ public final class ChatServices {
    * straight to and from Message (see {@link GreeterWire}).
    */
   public static ServerServiceDefinition greeter(ChatConfig config) {
-    ServiceDescriptor generated = GreeterGrpc.getServiceDescriptor();
-    ServiceDescriptor descriptor = ServiceDescriptor.newBuilder(generated.getName())
-        .setSchemaDescriptor(generated.getSchemaDescriptor()) // keeps server reflection complete
-        .addMethod(GreeterWire.CHAT)
-        .build();
+    ServiceDescriptor descriptor = descriptor(GreeterGrpc.getServiceDescriptor(), GreeterWire.CHAT);
     return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
         .addMethod(GreeterWire.CHAT, chatHandler(WireAdapter.GREETER, config))
         .build());
+  }
+
+  /** {@code generated}'s name and schema (which keeps server reflection complete) with {@code methods}. */
+  private static ServiceDescriptor descriptor(ServiceDescriptor generated, MethodDescriptor<?, ?>... methods) {
+    ServiceDescriptor.Builder b =
+        ServiceDescriptor.newBuilder(generated.getName()).setSchemaDescriptor(generated.getSchemaDescriptor());
+    for (MethodDescriptor<?, ?> method : methods) {
+      b.addMethod(method);
+    }
+    return b.build();
   }
 
   private static <ReqT, RespT extends MessageLite> ServerCallHandler<ReqT, RespT> chatHandler(

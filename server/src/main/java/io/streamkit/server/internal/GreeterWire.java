@@ -47,9 +47,6 @@ final class GreeterWire {
   static final MethodDescriptor<Message, Message> CHAT =
       GreeterGrpc.getChatMethod().toBuilder(REQUEST, RESPONSE).build();
 
-  /** What {@link MalformedRequests} names as the expected type of a request it cannot parse. */
-  static final String REQUEST_TYPE = "MessageRequest";
-
   static final class RequestMarshaller implements MethodDescriptor.Marshaller<Message> {
     @Override
     public InputStream stream(Message value) {

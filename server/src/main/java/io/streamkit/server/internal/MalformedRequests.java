@@ -8,6 +8,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +79,18 @@ final class MalformedRequests {
     };
   }
 
+  /**
+   * The request's message type as the .proto file names it (a method whose marshaller does not produce the
+   * generated type, such as Greeter's, keeps the generated schema), else the marshaller's class, else "request".
+   */
+  private static String requestTypeName(MethodDescriptor<?, ?> method) {
+    if (method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier schema) {
+      return schema.getMethodDescriptor().getInputType().getName();
+    }
+    return method.getRequestMarshaller() instanceof MethodDescriptor.ReflectableMarshaller<?> r
+        ? r.getMessageClass().getSimpleName() : "request";
+  }
+
   @SuppressWarnings("unchecked")
   private static <ReqT, RespT> ServerCallHandler<Object, RespT> handler(
       MethodDescriptor<ReqT, RespT> method, ServerCallHandler<ReqT, RespT> handler) {
@@ -100,10 +113,7 @@ final class MalformedRequests {
           }
           if (message instanceof Malformed malformed) {
             failed = true;
-            String type = method.getRequestMarshaller() instanceof MethodDescriptor.ReflectableMarshaller<?> r
-                ? r.getMessageClass().getSimpleName()
-                : method.getRequestMarshaller() instanceof GreeterWire.RequestMarshaller
-                    ? GreeterWire.REQUEST_TYPE : "request";
+            String type = requestTypeName(method);
             ((StreamRegistry.Closeable) inner).abort(Status.INVALID_ARGUMENT.withDescription(
                 "a request of " + method.getFullMethodName() + " is not a valid " + type + ": "
                     + Status.fromThrowable(malformed.cause()).getDescription()
