@@ -10,7 +10,7 @@ if [[ -d /usr/lib/jvm/java-17-openjdk-amd64 ]]; then
 fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-if [[ ! -f server/target/streamkit-server.jar || ! -f benchmarks/target/streamkit-bench.jar || "${REBUILD:-0}" == 1 ]]; then
+if [[ ! -f server-app/target/streamkit-server.jar || ! -f benchmarks/target/streamkit-bench.jar || "${REBUILD:-0}" == 1 ]]; then
   ./mvnw -B -q package -DskipTests -pl server,benchmarks -am
 fi
 if ! command -v iperf3 >/dev/null; then

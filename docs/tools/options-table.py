@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the markdown table of server options from `java -jar streamkit-server.jar --help`.
 
-Usage: python3 docs/tools/options-table.py server/target/streamkit-server.jar
+Usage: python3 docs/tools/options-table.py server-app/target/streamkit-server.jar
 The table in docs/OPERATIONS.md is this script's output, so it cannot drift from the CLI.
 """
 import re

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 @Command(name = "compare", mixinStandardHelpOptions = true, usageHelpWidth = 120,
     description = "Runs every scenario against StreamKit and the plain grpc-java baselines, interleaved, and prints ratios.")
 final class CompareCommand implements Callable<Integer> {
-  @Option(names = "--streamkit-jar", defaultValue = "server/target/streamkit-server.jar",
+  @Option(names = "--streamkit-jar", defaultValue = "server-app/target/streamkit-server.jar",
       description = "The StreamKit server's runnable jar (default: ${DEFAULT-VALUE}).")
   Path streamkitJar;
 

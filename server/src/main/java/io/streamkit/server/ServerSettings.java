@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * The server's tunable options, immutable. Built with {@link #builder()}, whose setters validate at once; the
- * CLI ({@link ServerMain}) parses flags, environment variables and files into one of these.
+ * server app's command line (module {@code server-app}) parses flags, environment variables and files into one of these.
  *
  * <p>Thread-safe (immutable).
  */

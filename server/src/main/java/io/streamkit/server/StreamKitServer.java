@@ -9,16 +9,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.InMemoryBroker;
 import io.streamkit.server.handler.MessageHandler;
-import io.streamkit.server.internal.CallSecurity;
-import io.streamkit.server.internal.ChatConfig;
-import io.streamkit.server.internal.ChatServices;
-import io.streamkit.server.internal.EchoHandler;
-import io.streamkit.server.internal.GreeterHandler;
-import io.streamkit.server.internal.PluginLoader;
-import io.streamkit.server.internal.RouteTable;
-import io.streamkit.server.internal.SecurityPlan;
-import io.streamkit.server.internal.StreamRegistry;
-import io.streamkit.server.metrics.ServerMetrics;
+import io.streamkit.server.internal.handlers.EchoHandler;
+import io.streamkit.server.internal.handlers.GreeterHandler;
+import io.streamkit.server.internal.metrics.ServerMetrics;
+import io.streamkit.server.internal.plugins.PluginLoader;
+import io.streamkit.server.internal.rpc.RouteTable;
+import io.streamkit.server.internal.rpc.ServerContext;
+import io.streamkit.server.internal.rpc.StreamRegistry;
+import io.streamkit.server.internal.rpc.StreamServices;
+import io.streamkit.server.internal.security.CallSecurity;
+import io.streamkit.server.internal.security.SecurityPlan;
+import io.streamkit.server.internal.transport.ConnectionGuard;
+import io.streamkit.server.internal.transport.NettyTransport;
 import io.streamkit.server.security.Authenticator;
 import io.streamkit.server.security.Authorizer;
 import io.streamkit.server.security.ServerTls;
@@ -30,9 +32,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -93,15 +95,15 @@ public final class StreamKitServer implements AutoCloseable {
     this.blockingExecutor = newBlockingExecutor(settings.blockingThreads());
     this.timer = newTimer();
     CallSecurity security = securityPlan.callSecurity();
-    ChatConfig chat = new ChatConfig(routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(),
+    ServerContext chat = new ServerContext(routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(),
         this.broker, timer, settings.connection().streamIdleTimeout(), security);
     log.info("security: {}", securityPlan.describe(security));
     this.connections = new ConnectionGuard(settings.connection());
     this.server =
         metrics.instrument(NettyTransport.builder(settings, connections))
             .sslContext(securityPlan.sslContext())
-            .addService(security.guard(ChatServices.streamService(chat)))
-            .addService(security.guard(ChatServices.greeter(chat)))
+            .addService(security.guard(StreamServices.streamService(chat)))
+            .addService(security.guard(StreamServices.greeter(chat)))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();

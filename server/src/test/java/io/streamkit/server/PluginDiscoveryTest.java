@@ -8,7 +8,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.StreamServiceGrpc;
-import io.streamkit.server.internal.PluginLoader;
+import io.streamkit.server.internal.plugins.PluginLoader;
+import io.streamkit.testing.PluginJars;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -45,17 +46,8 @@ class PluginDiscoveryTest {
     assertThatThrownBy(() -> StreamKitServer.builder().port(0).discoverHandlers(loader).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("route 'echo'")
-        .hasMessageContaining("io.streamkit.server.internal.EchoHandler")
+        .hasMessageContaining("io.streamkit.server.internal.handlers.EchoHandler")
         .hasMessageContaining("plug.EchoAgain");
-  }
-
-  @Test
-  void theCommandLineExitsWithOneWhenTwoPluginsClaimARoute(@TempDir Path plugins) throws Exception {
-    PluginJars.build(plugins, "a", "UpperA", PluginJars.upperCaseHandler("UpperA", "shout"));
-    PluginJars.build(plugins, "b", "UpperB", PluginJars.upperCaseHandler("UpperB", "shout"));
-
-    assertThat(ServerMain.run("--host", "127.0.0.1", "--port", "0", "--plugins", plugins.toString()))
-        .isEqualTo(1);
   }
 
   @Test

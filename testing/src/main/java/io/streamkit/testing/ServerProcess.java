@@ -12,7 +12,7 @@ import java.util.List;
  * The packaged server jar run as a real process on 127.0.0.1, for tests that kill it (SIGKILL) or stop it
  * (SIGTERM) and start it again on the same port. Its output goes to a file under {@code target/}.
  *
- * <p>The jar is {@code streamkit.server.jar} (a system property), else {@code ../server/target/streamkit-server.jar}
+ * <p>The jar is {@code streamkit.server.jar} (a system property), else {@code ../server-app/target/streamkit-server.jar}
  * relative to the module that runs the test. Thread-compatible: one test drives it; close it (idempotent) so that
  * no process outlives the test.
  */
@@ -50,7 +50,7 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts (again) on the same port and waits until the log says it listens. */
   public void startAgain() throws Exception {
-    String jar = System.getProperty("streamkit.server.jar", "../server/target/streamkit-server.jar");
+    String jar = System.getProperty("streamkit.server.jar", "../server-app/target/streamkit-server.jar");
     if (!Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("server jar not found at " + jar + "; run ./mvnw -B verify from the top");
     }

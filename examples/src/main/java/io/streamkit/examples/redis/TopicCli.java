@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  * {@code docs/REDIS.md}). It needs only the server jar on the class path, so it runs as a single source file:
  *
  * <pre>
- * java -cp server/target/streamkit-server.jar examples/src/main/java/io/streamkit/examples/redis/TopicCli.java \
+ * java -cp server-app/target/streamkit-server.jar examples/src/main/java/io/streamkit/examples/redis/TopicCli.java \
  *     publish 127.0.0.1:9091 news hello world
- * java -cp server/target/streamkit-server.jar examples/src/main/java/io/streamkit/examples/redis/TopicCli.java \
+ * java -cp server-app/target/streamkit-server.jar examples/src/main/java/io/streamkit/examples/redis/TopicCli.java \
  *     subscribe 127.0.0.1:9092 news 0 [EPOCH] [COUNT]
  * </pre>
  *

@@ -1,8 +1,11 @@
 package io.streamkit.server.broker;
 
 import io.grpc.Status;
+import io.streamkit.api.v1.ErrorReason;
+import io.streamkit.server.ErrorDetails;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -97,9 +100,7 @@ final class Cursor implements BrokerSubscription {
       long lag = last - Math.max(next - 1, lastAtStart);
       if (lag > maxLag) {
         cancel();
-        sink.onEnd(Status.RESOURCE_EXHAUSTED.withDescription(
-            "subscriber too slow: " + lag + " events behind on topic '" + log.name + "' (limit "
-                + maxLag + "); resume after offset " + (next - 1) + " of epoch " + log.epoch));
+        sink.onEnd(tooSlow(log.name, log.epoch, next - 1, lag, maxLag));
         return;
       }
       TopicEvent event = log.read(next); // lock-free unless evicted or overwritten
@@ -116,5 +117,15 @@ final class Cursor implements BrokerSubscription {
       }
       NEXT.setOpaque(this, next + 1);
     }
+  }
+
+  /** RESOURCE_EXHAUSTED with reason SUBSCRIBER_TOO_SLOW and where to resume. */
+  private static Status tooSlow(String topic, String epoch, long resumeAfter, long lag, long limit) {
+    return ErrorDetails.withReason(Status.RESOURCE_EXHAUSTED.withDescription(
+            "subscriber too slow: " + lag + " events behind on topic '" + topic + "' (limit " + limit
+                + "); resume after offset " + resumeAfter + " of epoch " + epoch),
+        ErrorReason.SUBSCRIBER_TOO_SLOW,
+        Map.of("topic", topic, "epoch", epoch, "resume_after_offset", Long.toString(resumeAfter),
+            "lag", Long.toString(lag), "limit", Long.toString(limit)));
   }
 }

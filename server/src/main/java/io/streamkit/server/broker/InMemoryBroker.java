@@ -77,7 +77,7 @@ public final class InMemoryBroker implements Broker {
         }
         event = log.appendLocked(payload, headers, now);
       }
-      for (DeliveryLane lane : log.lanes.values()) {
+      for (LoopDelivery lane : log.lanes.values()) {
         lane.signal();
       }
       for (Cursor cursor : log.direct) {
@@ -99,7 +99,7 @@ public final class InMemoryBroker implements Broker {
         }
         Executor executor = sink.executor();
         Set<Cursor> group =
-            executor == null ? log.direct : log.lanes.computeIfAbsent(executor, DeliveryLane::new).cursors;
+            executor == null ? log.direct : log.lanes.computeIfAbsent(executor, LoopDelivery::new).cursors;
         cursor = new Cursor(log, start(log, position), sink, maxSubscriberLag, group);
         log.cursors.add(cursor);
         group.add(cursor);

@@ -25,7 +25,7 @@ final class TopicLog {
   final String epoch;
   final Set<Cursor> cursors = ConcurrentHashMap.newKeySet();
   /** The cursors whose sinks name an executor, grouped by it; a few per topic (one per event loop). */
-  final ConcurrentHashMap<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
+  final ConcurrentHashMap<Executor, LoopDelivery> lanes = new ConcurrentHashMap<>();
   /** The cursors whose sinks name none: signalled on the publisher's thread. */
   final Set<Cursor> direct = ConcurrentHashMap.newKeySet();
   private final EventRing ring;

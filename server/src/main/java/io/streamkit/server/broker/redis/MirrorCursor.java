@@ -1,10 +1,13 @@
 package io.streamkit.server.broker.redis;
 
 import io.grpc.Status;
+import io.streamkit.api.v1.ErrorReason;
+import io.streamkit.server.ErrorDetails;
 import io.streamkit.server.broker.BrokerSubscription;
 import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.TopicEvent;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -115,9 +118,7 @@ final class MirrorCursor implements BrokerSubscription {
       }
       long lag = last - Math.max(next - 1, lastAtStart);
       if (lag > maxLag) {
-        end(Status.RESOURCE_EXHAUSTED.withDescription(
-            "subscriber too slow: " + lag + " events behind on topic '" + topic + "' (limit " + maxLag
-                + "); resume after offset " + (next - 1) + " of epoch " + epoch));
+        end(tooSlow(topic, epoch, next - 1, lag, maxLag));
         return;
       }
       if (!sink.isReady()) {
@@ -138,5 +139,15 @@ final class MirrorCursor implements BrokerSubscription {
       sink.onEvent(event);
       next++;
     }
+  }
+
+  /** RESOURCE_EXHAUSTED with reason SUBSCRIBER_TOO_SLOW and where to resume. */
+  private static Status tooSlow(String topic, String epoch, long resumeAfter, long lag, long limit) {
+    return ErrorDetails.withReason(Status.RESOURCE_EXHAUSTED.withDescription(
+            "subscriber too slow: " + lag + " events behind on topic '" + topic + "' (limit " + limit
+                + "); resume after offset " + resumeAfter + " of epoch " + epoch),
+        ErrorReason.SUBSCRIBER_TOO_SLOW,
+        Map.of("topic", topic, "epoch", epoch, "resume_after_offset", Long.toString(resumeAfter),
+            "lag", Long.toString(lag), "limit", Long.toString(limit)));
   }
 }

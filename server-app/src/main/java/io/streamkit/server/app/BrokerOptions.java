@@ -1,0 +1,62 @@
+package io.streamkit.server.app;
+
+import io.streamkit.server.ServerSettings;
+import io.streamkit.server.StreamKitServer;
+import io.streamkit.server.broker.redis.RedisBroker;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code --broker} option group: where topics live. {@code memory} (the default) keeps them in this process;
+ * {@code redis} shares them with every server instance that uses the same Redis and key prefix. The history
+ * options ({@code --history-max-events}, {@code --history-max-age}, {@code --max-subscriber-lag}) apply to both.
+ */
+final class BrokerOptions {
+  @Option(
+      names = "--broker",
+      defaultValue = "memory",
+      description = "Where topics live: memory (this process only) or redis (shared by every instance on one Redis) (default: ${DEFAULT-VALUE}).")
+  String broker;
+
+  @Option(
+      names = "--redis-uri",
+      defaultValue = "redis://127.0.0.1:6379",
+      description = "The Redis of --broker redis (default: ${DEFAULT-VALUE}).")
+  String redisUri;
+
+  @Option(
+      names = "--redis-key-prefix",
+      defaultValue = "streamkit",
+      description = "With --broker redis: prefix of every key written; instances sharing topics use the same one (default: ${DEFAULT-VALUE}).")
+  String redisKeyPrefix;
+
+  @Option(
+      names = "--redis-timeout",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = "With --broker redis: how long a publish waits for Redis before failing with UNAVAILABLE; also the connect timeout (default: ${DEFAULT-VALUE}).")
+  Duration redisTimeout;
+
+  /**
+   * Gives {@code builder} the chosen broker. Returns what to run once the server has stopped: closing the broker
+   * this created (nothing for {@code memory}, which the server owns).
+   */
+  Runnable apply(StreamKitServer.Builder builder, ServerSettings settings) {
+    ServerMain.option("--broker", broker, () -> {
+      if (!broker.equals("memory") && !broker.equals("redis")) {
+        throw new IllegalArgumentException("expected: memory or redis");
+      }
+    });
+    if (broker.equals("memory")) {
+      return () -> {};
+    }
+    RedisBroker.Builder b = RedisBroker.builder()
+        .limits(settings.topicLimits());
+    ServerMain.option("--redis-uri", redisUri, () -> b.uri(redisUri));
+    ServerMain.option("--redis-key-prefix", redisKeyPrefix, () -> b.keyPrefix(redisKeyPrefix));
+    ServerMain.option("--redis-timeout", redisTimeout, () -> b.commandTimeout(redisTimeout));
+    RedisBroker redis = b.build();
+    builder.broker(redis);
+    return redis::close;
+  }
+}

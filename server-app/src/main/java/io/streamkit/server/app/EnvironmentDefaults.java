@@ -1,0 +1,55 @@
+package io.streamkit.server.app;
+
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Supplies an option's value when the command line does not give it: the environment variable
+ * {@code STREAMKIT_<NAME>} ({@code --max-inbound-message-size} is {@code STREAMKIT_MAX_INBOUND_MESSAGE_SIZE}),
+ * else the config file's key (the long name without dashes: {@code max-inbound-message-size}), else the
+ * option's own default. So the precedence is: flag, environment, config file, default.
+ */
+final class EnvironmentDefaults implements IDefaultValueProvider {
+  private final Map<String, String> env;
+  private final Map<String, String> configFile;
+
+  EnvironmentDefaults() {
+    this(System.getenv(), Map.of());
+  }
+
+  EnvironmentDefaults(Map<String, String> env) {
+    this(env, Map.of());
+  }
+
+  EnvironmentDefaults(Map<String, String> env, Map<String, String> configFile) {
+    this.env = env;
+    this.configFile = configFile;
+  }
+
+  static String variableFor(String longName) {
+    return "STREAMKIT_" + keyFor(longName).replace('-', '_').toUpperCase(Locale.ROOT);
+  }
+
+  /** The config file key of an option: its long name without the leading dashes. */
+  static String keyFor(String longName) {
+    return longName.replaceFirst("^--", "");
+  }
+
+  @Override
+  public String defaultValue(ArgSpec arg) {
+    if (arg instanceof OptionSpec option) {
+      String value = env.get(variableFor(option.longestName()));
+      if (value != null) {
+        return value;
+      }
+      value = configFile.get(keyFor(option.longestName()));
+      if (value != null) {
+        return value;
+      }
+    }
+    return arg.defaultValue();
+  }
+}

@@ -1,0 +1,149 @@
+package io.streamkit.server.internal.metrics;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.streamkit.server.broker.Broker;
+import io.streamkit.server.broker.BrokerSubscription;
+import io.streamkit.server.broker.EventSink;
+import io.streamkit.server.broker.Position;
+import io.streamkit.server.broker.Published;
+import io.streamkit.server.broker.TopicEvent;
+import io.streamkit.server.broker.Topics;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Counts what goes through a {@link Broker} per topic, whoever calls it (the Publish and Subscribe RPCs,
+ * handlers' publish and attach, the embedding application), and times each event from its publish to its write
+ * on a subscriber stream. Every other behaviour is the delegate's. Thread-safe.
+ *
+ * <p>Cost per delivered event: two counter increments, with no lookup (each subscription holds its topic's
+ * meters) and no allocation. The latency is sampled: the first event of each subscription and every
+ * {@value #LATENCY_SAMPLE_EVERY}th after it, because reading the clock and recording into a histogram costs several
+ * times the counting (about 250 ns per event on a 2-core VM), and a systematic sample keeps the distribution.
+ */
+final class MeteredBroker implements Broker {
+  /** A power of two: one delivery in this many per subscription is timed. */
+  static final int LATENCY_SAMPLE_EVERY = 16;
+
+  private final Broker delegate;
+  private final TopicMetersTable topics;
+  private final Timer publishToDeliver;
+  private final Counter endedSlow;
+
+  MeteredBroker(Broker delegate, TopicMetersTable topics, Timer publishToDeliver, Counter endedSlow) {
+    this.delegate = delegate;
+    this.topics = topics;
+    this.publishToDeliver = publishToDeliver;
+    this.endedSlow = endedSlow;
+  }
+
+  @Override
+  public CompletableFuture<Published> publish(String topic, ByteString payload, Map<String, String> headers) {
+    CompletableFuture<Published> stored = delegate.publish(topic, payload, headers);
+    if (stored.isDone()) {
+      // The in-memory broker stores before it returns: count without allocating a completion stage.
+      if (!stored.isCompletedExceptionally()) {
+        topics.forPublish(topic).published(payload.size());
+      }
+    } else {
+      stored.thenRun(() -> topics.forPublish(topic).published(payload.size()));
+    }
+    return stored;
+  }
+
+  @Override
+  public BrokerSubscription subscribe(String topic, Position position, EventSink sink) {
+    Topics.check(topic); // as the delegate would: no meters for a name that is rejected
+    MeteredSubscription metered = new MeteredSubscription(sink, topics.subscribe(topic));
+    try {
+      metered.subscription = delegate.subscribe(topic, position, metered);
+    } catch (RuntimeException e) {
+      metered.release();
+      throw e;
+    }
+    return metered;
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  @Override
+  public String toString() {
+    return "MeteredBroker{" + delegate + "}";
+  }
+
+  /** One subscription: the sink the delegate delivers to, and the handle the caller cancels. */
+  private final class MeteredSubscription implements EventSink, BrokerSubscription {
+    private final EventSink sink;
+    private final TopicMeters meters;
+    private final AtomicBoolean released = new AtomicBoolean();
+    /** Deliveries so far; sink callbacks of one subscription are serialized, so a plain field will do. */
+    private int deliveries;
+    /** Set once subscribe returned; events may reach the sink before that. */
+    private volatile BrokerSubscription subscription;
+
+    MeteredSubscription(EventSink sink, TopicMeters meters) {
+      this.sink = sink;
+      this.meters = meters;
+    }
+
+    @Override
+    public boolean isReady() {
+      return sink.isReady();
+    }
+
+    @Override
+    public void onEvent(TopicEvent event) {
+      meters.delivered(event); // first, so that a client holding the event already sees it counted
+      sink.onEvent(event);
+      if ((deliveries++ & (LATENCY_SAMPLE_EVERY - 1)) == 0) {
+        publishToDeliver.record(event.ageNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+
+    @Override
+    public Executor executor() {
+      return sink.executor();
+    }
+
+    @Override
+    public void onEnd(Status status) {
+      if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+        endedSlow.increment(); // the EventSink contract: RESOURCE_EXHAUSTED means the subscriber fell too far behind
+      }
+      release();
+      sink.onEnd(status);
+    }
+
+    @Override
+    public void resume() {
+      BrokerSubscription s = subscription;
+      if (s != null) {
+        s.resume();
+      }
+    }
+
+    @Override
+    public void cancel() {
+      BrokerSubscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+      release();
+    }
+
+    void release() {
+      if (released.compareAndSet(false, true)) {
+        topics.unsubscribe(meters);
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.streamkit.server.internal.rpc;
+
+import com.google.protobuf.MessageLite;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.streamkit.api.example.GreeterGrpc;
+import io.streamkit.api.v1.StreamServiceGrpc;
+import io.streamkit.api.v1.SubscribeRequest;
+import io.streamkit.server.broker.TopicEvent;
+import io.streamkit.server.internal.handlers.GreeterWire;
+
+/** Builds the service definitions the server exposes. */
+public final class StreamServices {
+  private StreamServices() {}
+
+  /**
+   * The server side of Subscribe: the generated descriptor's name and request type, with a response marshaller
+   * that writes each event's pre-encoded bytes (identical on the wire to the generated one).
+   */
+  static final MethodDescriptor<SubscribeRequest, TopicEvent> SUBSCRIBE =
+      StreamServiceGrpc.getSubscribeMethod().toBuilder(
+              StreamServiceGrpc.getSubscribeMethod().getRequestMarshaller(), EventWireMarshaller.INSTANCE)
+          .build();
+
+  /** streamkit.v1.StreamService: Chat through the handler machinery; Subscribe and Publish on the broker. */
+  public static ServerServiceDefinition streamService(ServerContext config) {
+    ServiceDescriptor descriptor = descriptor(StreamServiceGrpc.getServiceDescriptor(),
+        StreamServiceGrpc.getChatMethod(), SUBSCRIBE, StreamServiceGrpc.getPublishMethod());
+    // Undecodable request bytes end their stream with INVALID_ARGUMENT (see MalformedRequests).
+    return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
+        .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(WireAdapter.IDENTITY, config))
+        .addMethod(SUBSCRIBE, (call, headers) -> {
+          SubscribeCall subscribe = new SubscribeCall(call, config.broker(), config.registry(), config.security());
+          subscribe.start();
+          return subscribe;
+        })
+        .addMethod(StreamServiceGrpc.getPublishMethod(), (call, headers) -> {
+          PublishCall publish = new PublishCall(call, config.broker(), config.registry(), config.security());
+          publish.start();
+          return publish;
+        })
+        .build());
+  }
+
+  /**
+   * example.Greeter: Chat served by the built-in {@code greeter} route, with marshallers that map its wire types
+   * straight to and from Message (see {@link GreeterWire}).
+   */
+  public static ServerServiceDefinition greeter(ServerContext config) {
+    ServiceDescriptor descriptor = descriptor(GreeterGrpc.getServiceDescriptor(), GreeterWire.CHAT);
+    return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
+        .addMethod(GreeterWire.CHAT, chatHandler(WireAdapter.GREETER, config))
+        .build());
+  }
+
+  /** {@code generated}'s name and schema (which keeps server reflection complete) with {@code methods}. */
+  private static ServiceDescriptor descriptor(ServiceDescriptor generated, MethodDescriptor<?, ?>... methods) {
+    ServiceDescriptor.Builder b =
+        ServiceDescriptor.newBuilder(generated.getName()).setSchemaDescriptor(generated.getSchemaDescriptor());
+    for (MethodDescriptor<?, ?> method : methods) {
+      b.addMethod(method);
+    }
+    return b.build();
+  }
+
+  private static <ReqT, RespT extends MessageLite> ServerCallHandler<ReqT, RespT> chatHandler(
+      WireAdapter<ReqT, RespT> adapter, ServerContext config) {
+    return (call, headers) -> {
+      ChatCall<ReqT, RespT> chat = new ChatCall<>(call, headers, adapter, config);
+      chat.start();
+      return chat;
+    };
+  }
+}

@@ -1,0 +1,60 @@
+package io.streamkit.server.internal.security;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.streamkit.server.security.Authenticator;
+import io.streamkit.server.security.Principal;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Mutual TLS without another authenticator: the caller is its client certificate's subject, by its CN (the
+ * whole RFC 2253 subject when it has no CN). The TLS handshake already verified the certificate against the
+ * client CA; this only names it.
+ */
+final class ClientCertificateAuthenticator implements Authenticator {
+
+  @Override
+  public Principal authenticate(Metadata headers, Optional<SSLSession> tls) throws StatusException {
+    if (tls.isEmpty()) {
+      throw Status.UNAUTHENTICATED.withDescription("no TLS session: connect with TLS and a client certificate")
+          .asException();
+    }
+    Certificate[] peer;
+    try {
+      peer = tls.get().getPeerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      throw Status.UNAUTHENTICATED.withDescription("no client certificate: present one signed by the client CA")
+          .asException();
+    }
+    if (peer.length == 0 || !(peer[0] instanceof X509Certificate certificate)) {
+      throw Status.UNAUTHENTICATED.withDescription("no X.509 client certificate").asException();
+    }
+    return new Principal(commonName(certificate.getSubjectX500Principal().getName()), Principal.TLS);
+  }
+
+  static String commonName(String subject) {
+    try {
+      for (Rdn rdn : new LdapName(subject).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          return rdn.getValue().toString();
+        }
+      }
+    } catch (InvalidNameException e) {
+      // Not an LDAP name we can split: the whole subject names the caller.
+    }
+    return subject;
+  }
+
+  @Override
+  public String toString() {
+    return "client certificate (CN)";
+  }
+}
