@@ -25,7 +25,7 @@ class ChatEndToEndTest {
 
   @BeforeEach
   void start() {
-    server = StreamKitServer.builder().host("127.0.0.1").port(0).build().start();
+    server = StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0)).build().start();
     client = StreamKitClient.builder().target("127.0.0.1:" + server.port()).build();
   }
 

@@ -32,7 +32,7 @@ class ConnectionAgeTest {
         .maxConnectionAgeGrace(Duration.ofMillis(300))
         .build();
     try (StreamKitServer server =
-            StreamKitServer.builder().host("127.0.0.1").port(0).connection(connection).build().start();
+            StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0).connection(connection)).build().start();
         StreamKitClient client = StreamKitClient.builder().target("127.0.0.1:" + server.port()).build()) {
       ReconnectPolicy quick = ReconnectPolicy.builder().initialDelay(Duration.ofMillis(20))
           .maxDelay(Duration.ofMillis(200)).build();

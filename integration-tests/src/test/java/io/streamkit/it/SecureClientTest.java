@@ -80,7 +80,7 @@ class SecureClientTest {
   private StreamKitServer server(Consumer<ServerTls.Builder> tls, Consumer<StreamKitServer.Builder> more) {
     ServerTls.Builder t = ServerTls.builder().certificateChain(serverCert.certificate()).privateKey(serverCert.key());
     tls.accept(t);
-    StreamKitServer.Builder b = StreamKitServer.builder().host("127.0.0.1").port(0).tls(t.build())
+    StreamKitServer.Builder b = StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0)).tls(t.build())
         .handler(new WhoAmI());
     more.accept(b);
     return b.build().start();

@@ -48,7 +48,7 @@ class ServerPushTest {
   }
 
   private StreamKitServer server(StreamKitServer.Builder builder) {
-    return closing(builder.host("127.0.0.1").port(0).build().start());
+    return closing(builder.settings(o -> o.host("127.0.0.1").port(0)).build().start());
   }
 
   private StreamKitClient client(int port) {
@@ -132,7 +132,7 @@ class ServerPushTest {
   @Test
   void subscriberEndedAsTooSlowResumesAndGetsEveryEventExactlyOnce() throws Exception {
     StreamKitServer server =
-        server(StreamKitServer.builder().maxSubscriberLag(50).historyMaxEvents(100_000));
+        server(StreamKitServer.builder().inMemoryBroker(m -> m.maxSubscriberLag(50).historyMaxEvents(100_000)));
     server.broker().publish("feed", ByteString.copyFromUtf8("first"), Map.of()).join();
     StreamKitClient resumingClient = client(server.port());
     StreamKitClient plainClient = client(server.port());
@@ -158,7 +158,7 @@ class ServerPushTest {
 
   @Test
   void resumingAfterAnOffsetRetentionDroppedReportsTheGapThenTheOldestRetainedEvent() throws Exception {
-    StreamKitServer server = server(StreamKitServer.builder().historyMaxEvents(10));
+    StreamKitServer server = server(StreamKitServer.builder().inMemoryBroker(m -> m.historyMaxEvents(10)));
     String epoch = server.broker().publish("log", ByteString.EMPTY, Map.of()).join().epoch();
     publish(server, "log", 29, 16);
     StreamKitClient client = client(server.port());

@@ -59,7 +59,7 @@ class BadInputTest {
     if (loopback != null) {
       stop();
     }
-    loopback = Loopback.start(b -> b.maxSubscriberLag(2_000).connection(connection));
+    loopback = Loopback.start(b -> b.inMemoryBroker(m -> m.maxSubscriberLag(2_000)).settings(o -> o.connection(connection)));
     canary = new Canary(loopback.target()).warm();
     // The server's event loops start their threads lazily, one per loop as connections land on it; an offender's
     // connections would start the rest and look like thread growth. Start them all first: a fixed pool is no leak.

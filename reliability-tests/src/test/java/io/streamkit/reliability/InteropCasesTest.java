@@ -39,7 +39,7 @@ class InteropCasesTest {
 
   @BeforeAll
   static void start() {
-    loopback = Loopback.start(b -> b.maxInboundMessageSize(SIZE_LIMIT).handler(new TextHandler()));
+    loopback = Loopback.start(b -> b.settings(o -> o.maxInboundMessageSize(SIZE_LIMIT)).handler(new TextHandler()));
   }
 
   @AfterAll

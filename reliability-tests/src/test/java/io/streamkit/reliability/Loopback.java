@@ -24,7 +24,7 @@ final class Loopback implements AutoCloseable {
   }
 
   static Loopback start(Consumer<StreamKitServer.Builder> configure) {
-    StreamKitServer.Builder builder = StreamKitServer.builder().host("127.0.0.1").port(0);
+    StreamKitServer.Builder builder = StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0));
     configure.accept(builder);
     return new Loopback(builder.build().start());
   }

@@ -1,10 +1,11 @@
 package io.streamkit.server;
 
-import io.streamkit.server.broker.TopicLimits;
 import java.time.Duration;
 
 /**
- * The server's tunable options, immutable. Built with {@link #builder()}, whose setters validate at once; the
+ * The server's tunable options, immutable: where it listens, its per-stream limits, its blocking pool, its
+ * shutdown grace period and its connection settings. Topic history and subscriber lag are the broker's (see
+ * {@code StreamKitServer.Builder.inMemoryBroker}). Built with {@link #builder()}, whose setters validate at once; the
  * server app's command line (module {@code server-app}) parses flags, environment variables and files into one of these.
  *
  * <p>Thread-safe (immutable).
@@ -19,7 +20,6 @@ public final class ServerSettings {
   private final long maxQueuedBytesPerStream;
   private final int blockingThreads;
   private final Duration shutdownGracePeriod;
-  private final TopicLimits topicLimits;
   private final ConnectionSettings connection;
 
   private ServerSettings(Builder b) {
@@ -29,12 +29,16 @@ public final class ServerSettings {
     this.maxQueuedBytesPerStream = b.maxQueuedBytesPerStream;
     this.blockingThreads = b.blockingThreads;
     this.shutdownGracePeriod = b.shutdownGracePeriod;
-    this.topicLimits = b.limits;
     this.connection = b.connection;
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder holding these settings, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder().from(this);
   }
 
   public String host() {
@@ -61,23 +65,6 @@ public final class ServerSettings {
     return shutdownGracePeriod;
   }
 
-  /** Per-topic history and subscriber lag limits, given to the broker the server makes. */
-  public TopicLimits topicLimits() {
-    return topicLimits;
-  }
-
-  public int historyMaxEvents() {
-    return topicLimits.historyMaxEvents();
-  }
-
-  public Duration historyMaxAge() {
-    return topicLimits.historyMaxAge();
-  }
-
-  public long maxSubscriberLag() {
-    return topicLimits.maxSubscriberLag();
-  }
-
   /** Keepalive, connection limits, rapid-reset protection, idle timeouts and compression. */
   public ConnectionSettings connection() {
     return connection;
@@ -90,7 +77,6 @@ public final class ServerSettings {
         + ", maxQueuedBytesPerStream=" + maxQueuedBytesPerStream
         + ", blockingThreads=" + blockingThreads
         + ", shutdownGracePeriod=" + shutdownGracePeriod
-        + ", topicLimits=" + topicLimits
         + ", connection=" + connection + "}";
   }
 
@@ -102,7 +88,6 @@ public final class ServerSettings {
     private long maxQueuedBytesPerStream = 4L * 1024 * 1024;
     private int blockingThreads = 64;
     private Duration shutdownGracePeriod = Duration.ofSeconds(5);
-    private TopicLimits limits = TopicLimits.DEFAULTS;
     private ConnectionSettings connection = ConnectionSettings.defaults();
 
     private Builder() {}
@@ -114,7 +99,6 @@ public final class ServerSettings {
       maxQueuedBytesPerStream = s.maxQueuedBytesPerStream;
       blockingThreads = s.blockingThreads;
       shutdownGracePeriod = s.shutdownGracePeriod;
-      limits = s.topicLimits;
       connection = s.connection;
       return this;
     }
@@ -170,28 +154,6 @@ public final class ServerSettings {
         throw new IllegalArgumentException("shutdownGracePeriod: " + grace + " (expected: a duration >= 0)");
       }
       this.shutdownGracePeriod = grace;
-      return this;
-    }
-
-    /** Events the in-memory broker retains per topic for replay. Default 10,000. */
-    public Builder historyMaxEvents(int events) {
-      limits = limits.withHistoryMaxEvents(events);
-      return this;
-    }
-
-    /** Age past which the in-memory broker drops retained events. Default 1 hour. */
-    public Builder historyMaxAge(Duration age) {
-      limits = limits.withHistoryMaxAge(age);
-      return this;
-    }
-
-    /**
-     * Events a subscriber may fall behind (among those published since it subscribed) before it is ended with
-     * RESOURCE_EXHAUSTED. Default 10,000 (a burst of publishes within one event-loop turn
-     * must not end a healthy subscriber; a slow one costs only its position, not a copy of the events).
-     */
-    public Builder maxSubscriberLag(long events) {
-      limits = limits.withMaxSubscriberLag(events);
       return this;
     }
 

@@ -40,6 +40,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,16 +82,12 @@ public final class StreamKitServer implements AutoCloseable {
   private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
 
   private StreamKitServer(
-      ServerSettings settings, List<MessageHandler> handlers, Broker broker, ServerMetrics metrics,
-      SecurityPlan securityPlan) {
+      ServerSettings settings, List<MessageHandler> handlers, Broker broker, InMemoryBroker.Builder inMemoryBroker,
+      ServerMetrics metrics, SecurityPlan securityPlan) {
     this.settings = settings;
     this.metrics = metrics;
     this.routes = RouteTable.of(handlers, metrics);
-    this.ownedBroker = broker == null
-        ? InMemoryBroker.builder()
-            .limits(settings.topicLimits())
-            .build()
-        : null;
+    this.ownedBroker = broker == null ? inMemoryBroker.build() : null;
     this.broker = metrics.instrument(broker == null ? ownedBroker : broker);
     this.blockingExecutor = newBlockingExecutor(settings.blockingThreads());
     this.timer = newTimer();
@@ -283,7 +280,9 @@ public final class StreamKitServer implements AutoCloseable {
    * throw IllegalArgumentException naming the field, the value and what was expected.
    */
   public static final class Builder {
-    private final ServerSettings.Builder settings = ServerSettings.builder();
+    private ServerSettings.Builder settings = ServerSettings.builder();
+    private final InMemoryBroker.Builder inMemoryBroker = InMemoryBroker.builder();
+    private boolean inMemoryBrokerConfigured;
     private final List<MessageHandler> handlers = new ArrayList<>();
     private boolean builtIns = true;
     private Broker broker;
@@ -293,55 +292,35 @@ public final class StreamKitServer implements AutoCloseable {
 
     private Builder() {}
 
-    /** The TCP port; 0 picks a free one (see {@link StreamKitServer#port()}). Default 9090. */
-    public Builder port(int port) {
-      settings.port(port);
-      return this;
-    }
-
-    /** The address to bind. Default {@code 0.0.0.0} (every interface). */
-    public Builder host(String host) {
-      settings.host(host);
-      return this;
-    }
-
-    /** Applies every option of {@code options}, replacing what was set before. */
-    public Builder settings(ServerSettings options) {
-      settings.from(options);
-      return this;
-    }
-
-    /** Largest inbound message accepted, in bytes; larger ones fail with RESOURCE_EXHAUSTED. Default 4 MiB. */
-    public Builder maxInboundMessageSize(int bytes) {
-      settings.maxInboundMessageSize(bytes);
+    /**
+     * Replaces every option with those of {@code settings} (listening address, limits, grace period, connection
+     * settings). Default {@link ServerSettings#builder()}'s defaults.
+     */
+    public Builder settings(ServerSettings settings) {
+      if (settings == null) {
+        throw new IllegalArgumentException("settings: null (expected: ServerSettings)");
+      }
+      this.settings = settings.toBuilder();
       return this;
     }
 
     /**
-     * Bound of one stream's outbound buffer, in serialized bytes. A stream whose client does not read ends
-     * with RESOURCE_EXHAUSTED when its buffer would exceed this. Default 4 MiB.
+     * Changes some options in place: {@code builder.settings(o -> o.port(0).shutdownGracePeriod(grace))}. Each
+     * setter of {@link ServerSettings.Builder} validates at once and throws IllegalArgumentException naming the
+     * option, the value and what was expected.
      */
-    public Builder maxQueuedBytesPerStream(long bytes) {
-      settings.maxQueuedBytesPerStream(bytes);
-      return this;
-    }
-
-    /** Threads that run {@link io.streamkit.server.handler.Blocking} handlers. Default 64. */
-    public Builder blockingThreads(int threads) {
-      settings.blockingThreads(threads);
-      return this;
-    }
-
-    /** How long open streams may go on after {@link StreamKitServer#close()} began. Default 5 s. */
-    public Builder shutdownGracePeriod(Duration grace) {
-      settings.shutdownGracePeriod(grace);
+    public Builder settings(Consumer<ServerSettings.Builder> edit) {
+      if (edit == null) {
+        throw new IllegalArgumentException("settings: null (expected: a function that sets options)");
+      }
+      edit.accept(settings);
       return this;
     }
 
     /**
      * The broker for Subscribe, Publish and handlers' topics. The application keeps ownership: the server does
-     * not close it. Default: an {@link InMemoryBroker} configured from the history settings, closed with the
-     * server.
+     * not close it. Default: an {@link InMemoryBroker} configured by {@link #inMemoryBroker(Consumer)}, closed
+     * with the server.
      */
     public Builder broker(Broker broker) {
       if (broker == null) {
@@ -351,27 +330,17 @@ public final class StreamKitServer implements AutoCloseable {
       return this;
     }
 
-    /** In-memory broker: events retained per topic. Default 10,000. */
-    public Builder historyMaxEvents(int events) {
-      settings.historyMaxEvents(events);
-      return this;
-    }
-
-    /** In-memory broker: age past which retained events are dropped. Default 1 hour. */
-    public Builder historyMaxAge(Duration age) {
-      settings.historyMaxAge(age);
-      return this;
-    }
-
-    /** In-memory broker: how far behind a subscriber may fall before it is ended. Default 10,000 events. */
-    public Builder maxSubscriberLag(long events) {
-      settings.maxSubscriberLag(events);
-      return this;
-    }
-
-    /** Keepalive, connection limits, idle timeouts and compression. Default {@link ConnectionSettings#defaults()}. */
-    public Builder connection(ConnectionSettings connection) {
-      settings.connection(connection);
+    /**
+     * Configures the in-memory broker this server makes, owns and closes when no {@link #broker(Broker)} is given:
+     * {@code builder.inMemoryBroker(b -> b.historyMaxEvents(1000).maxSubscriberLag(500))}. The one place to set
+     * its history and lag limits; see {@link InMemoryBroker.Builder}. Default: {@link InMemoryBroker}'s defaults.
+     */
+    public Builder inMemoryBroker(Consumer<InMemoryBroker.Builder> configure) {
+      if (configure == null) {
+        throw new IllegalArgumentException("inMemoryBroker: null (expected: a function that configures it)");
+      }
+      configure.accept(inMemoryBroker);
+      inMemoryBrokerConfigured = true;
       return this;
     }
 
@@ -469,9 +438,15 @@ public final class StreamKitServer implements AutoCloseable {
      * Creates the server (not started).
      *
      * @throws IllegalStateException if two handlers serve one route, or there are two authenticators or two
-     *     authorizers; the message names both classes
+     *     authorizers (the message names both classes); or both {@link #broker(Broker)} and
+     *     {@link #inMemoryBroker(Consumer)} were given, since the server would ignore the latter
      */
     public StreamKitServer build() {
+      if (broker != null && inMemoryBrokerConfigured) {
+        throw new IllegalStateException("broker(" + broker.getClass().getSimpleName() + ") and inMemoryBroker(...) "
+            + "are both set: the server uses the broker given and would ignore the in-memory broker's settings "
+            + "(history and lag limits); set them on that broker's own builder, or drop broker(...)");
+      }
       List<MessageHandler> all = new ArrayList<>();
       if (builtIns) {
         all.add(new EchoHandler());
@@ -481,7 +456,7 @@ public final class StreamKitServer implements AutoCloseable {
       ServerSettings built = settings.build();
       ServerMetrics metrics = ServerMetrics.create(built.host(), metricsPort, meterRegistry);
       try {
-        return new StreamKitServer(built, all, broker, metrics, security);
+        return new StreamKitServer(built, all, broker, inMemoryBroker, metrics, security);
       } catch (RuntimeException e) {
         metrics.close(); // e.g. two handlers for one route: release the meters and the JVM binders
         throw e;

@@ -26,8 +26,8 @@ class AbuseDefenceTest {
   @Test
   void aConnectionSendingMoreSettingsFramesThanTheLimitGetsGoawayEnhanceYourCalmAndOthersAreStillServed()
       throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
-            ConnectionSettings.builder().maxControlFramesPerWindow(20).build()));
+    try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.connection(
+            ConnectionSettings.builder().maxControlFramesPerWindow(20).build())));
         FrameClient client = FrameClient.connect(s.server.port())) {
       client.serverSettings.get(WAIT.toSeconds(), TimeUnit.SECONDS);
       for (int i = 0; i < 19; i++) { // with the codec's own first SETTINGS frame: 20, the limit
@@ -58,8 +58,8 @@ class AbuseDefenceTest {
   void withABanTheOffendersNewConnectionsAreHeldUnservedUntilTheBanEndsWhileOtherAddressesAreServed()
       throws Exception {
     Duration ban = Duration.ofSeconds(3);
-    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
-        ConnectionSettings.builder().maxControlFramesPerWindow(5).abuseBan(ban).build()))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.connection(
+        ConnectionSettings.builder().maxControlFramesPerWindow(5).abuseBan(ban).build())))) {
       long start = System.nanoTime();
       offend(s);
 
@@ -81,8 +81,8 @@ class AbuseDefenceTest {
 
   @Test
   void withoutABanTheDefaultAnOffenderMayReconnectAtOnce() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
-        ConnectionSettings.builder().maxControlFramesPerWindow(5).build()))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.connection(
+        ConnectionSettings.builder().maxControlFramesPerWindow(5).build())))) {
       offend(s);
       assertThat(acceptedFrom(OFFENDER, s)).isTrue();
     }

@@ -135,7 +135,7 @@ class AuthorizationTest {
   @Test
   void twoAuthorizersStopStartUpNamingBothClasses() {
     Authorizer other = new Authorizer() {};
-    assertThatThrownBy(() -> StreamKitServer.builder().port(0).authorizer(new NotBob()).authorizer(other).build())
+    assertThatThrownBy(() -> StreamKitServer.builder().settings(o -> o.port(0)).authorizer(new NotBob()).authorizer(other).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("more than one Authorizer")
         .hasMessageContaining(NotBob.class.getName())

@@ -38,7 +38,7 @@ class CompressionTest {
   @Test
   void theServerWideDefaultCompressesRepliesToClientsThatDidNotAsk() throws Exception {
     try (LoopbackServer s = LoopbackServer.start(
-        b -> b.connection(ConnectionSettings.builder().compression("gzip").build()))) {
+        b -> b.settings(o -> o.connection(ConnectionSettings.builder().compression("gzip").build())))) {
       Wire wire = echo(s, CallOptions.DEFAULT);
 
       assertThat(wire.out).isGreaterThan(1_000_000); // the client sent identity

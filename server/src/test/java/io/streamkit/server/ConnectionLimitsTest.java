@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ClientStreamTracer;
 import io.grpc.Grpc;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -29,8 +29,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Each limit: a client goes past it, gets a clear answer, and another client is still served. */
@@ -39,7 +39,7 @@ class ConnectionLimitsTest {
 
   @Test
   void aMessageOverTheSizeLimitFailsWithResourceExhaustedNamingTheLimitAndOthersAreStillServed() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.maxInboundMessageSize(1024))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.maxInboundMessageSize(1024)))) {
       RecordingObserver<Message> big = new RecordingObserver<>();
       StreamObserver<Message> requests = StreamServiceGrpc.newStub(s.channel).chat(big);
       requests.onNext(msg("1", "echo", "x".repeat(2000)));
@@ -55,7 +55,7 @@ class ConnectionLimitsTest {
   @Test
   void headersOverTheMetadataLimitAreRefusedAndOthersAreStillServed() throws Exception {
     try (LoopbackServer s = LoopbackServer.start(
-        b -> b.connection(ConnectionSettings.builder().maxInboundMetadataSize(2048).build()))) {
+        b -> b.settings(o -> o.connection(ConnectionSettings.builder().maxInboundMetadataSize(2048).build())))) {
       Metadata headers = new Metadata();
       headers.put(Metadata.Key.of("x-big", Metadata.ASCII_STRING_MARSHALLER), "v".repeat(4000));
       RecordingObserver<Message> replies = new RecordingObserver<>();
@@ -78,7 +78,7 @@ class ConnectionLimitsTest {
   @Test
   void streamsPastTheConnectionsLimitWaitInTheClientWhileOtherConnectionsAreServed() throws Exception {
     try (LoopbackServer s = LoopbackServer.start(
-        b -> b.connection(ConnectionSettings.builder().maxConcurrentStreams(2).build()))) {
+        b -> b.settings(o -> o.connection(ConnectionSettings.builder().maxConcurrentStreams(2).build())))) {
       List<StreamObserver<Message>> open = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         RecordingObserver<Message> replies = new RecordingObserver<>();
@@ -105,7 +105,7 @@ class ConnectionLimitsTest {
   @Test
   void aClientThatOpensNoHandshakeIsDisconnectedAfterTheHandshakeTimeout() throws Exception {
     try (LoopbackServer s = LoopbackServer.start(
-        b -> b.connection(ConnectionSettings.builder().handshakeTimeout(Duration.ofMillis(300)).build()));
+        b -> b.settings(o -> o.connection(ConnectionSettings.builder().handshakeTimeout(Duration.ofMillis(300)).build())));
         Socket idle = new Socket()) {
       idle.connect(new InetSocketAddress("127.0.0.1", s.server.port()));
       idle.setSoTimeout((int) WAIT.toMillis());
@@ -124,8 +124,8 @@ class ConnectionLimitsTest {
 
   @Test
   void aRapidResetFloodGetsGoawayAndOthersAreStillServed() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(ConnectionSettings.builder()
-        .maxRstFramesPerWindow(200).rstWindow(Duration.ofSeconds(10)).build()))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.connection(ConnectionSettings.builder()
+        .maxRstFramesPerWindow(200).rstWindow(Duration.ofSeconds(10)).build())))) {
       ManagedChannel attacker = NettyChannelBuilder.forAddress("127.0.0.1", s.server.port())
           .usePlaintext().directExecutor().build();
       Set<SocketAddress> connections = ConcurrentHashMap.newKeySet();

@@ -42,7 +42,7 @@ class FlowControlTest {
   @Test
   void aFastSenderToAClientThatDoesNotReadIsSlowedDownAndTheServerBufferStaysUnderItsBound() throws Exception {
     Mirror mirror = new Mirror();
-    try (LoopbackServer s = LoopbackServer.start(b -> b.handler(mirror).maxQueuedBytesPerStream(BOUND))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.handler(mirror).settings(o -> o.maxQueuedBytesPerStream(BOUND)))) {
       ClientCall<Message, Message> call =
           s.channel.newCall(StreamServiceGrpc.getChatMethod(), CallOptions.DEFAULT);
       NonReadingCall listener = new NonReadingCall();
@@ -130,7 +130,7 @@ class FlowControlTest {
   @Test
   void pushingPastTheBoundToAClientThatDoesNotReadEndsThatStreamWithResourceExhausted() throws Exception {
     Flood flood = new Flood();
-    try (LoopbackServer s = LoopbackServer.start(b -> b.handler(flood).maxQueuedBytesPerStream(BOUND))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.handler(flood).settings(o -> o.maxQueuedBytesPerStream(BOUND)))) {
       ClientCall<Message, Message> call =
           s.channel.newCall(StreamServiceGrpc.getChatMethod(), CallOptions.DEFAULT);
       NonReadingCall listener = new NonReadingCall();

@@ -59,7 +59,7 @@ class HandlerSendsTest {
 
   @Test
   void sendsFromEightThreadsArriveWholeOnceEachAndInPerThreadOrder() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.handler(new Burst()).maxQueuedBytesPerStream(16 << 20))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.handler(new Burst()).settings(o -> o.maxQueuedBytesPerStream(16 << 20)))) {
       RecordingObserver<Message> replies = new RecordingObserver<>();
       StreamObserver<Message> requests = StreamServiceGrpc.newStub(s.channel).chat(replies);
       requests.onNext(msg("go", "burst", ""));

@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.ConnectivityState;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.streamkit.api.v1.Event;
 import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.StreamServiceGrpc;
-import io.streamkit.api.v1.Event;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -18,8 +18,8 @@ class IdleTimeoutTest {
 
   @Test
   void aChatStreamWithNoMessageEitherWayEndsWithDeadlineExceededNamingTheOption() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
-        ConnectionSettings.builder().streamIdleTimeout(Duration.ofMillis(300)).build()))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.connection(
+        ConnectionSettings.builder().streamIdleTimeout(Duration.ofMillis(300)).build())))) {
       RecordingObserver<Message> replies = new RecordingObserver<>();
       StreamServiceGrpc.newStub(s.channel).chat(replies).onNext(msg("1", "echo", "x"));
 
@@ -33,8 +33,8 @@ class IdleTimeoutTest {
 
   @Test
   void aBusyChatStreamIsNeverCutByTheIdleTimeout() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
-        ConnectionSettings.builder().streamIdleTimeout(Duration.ofMillis(300)).build()))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.connection(
+        ConnectionSettings.builder().streamIdleTimeout(Duration.ofMillis(300)).build())))) {
       RecordingObserver<Message> replies = new RecordingObserver<>();
       StreamObserver<Message> requests = StreamServiceGrpc.newStub(s.channel).chat(replies);
       for (int i = 0; i < 15; i++) { // 1.5 s, five idle timeouts, never quiet for one
@@ -50,8 +50,8 @@ class IdleTimeoutTest {
 
   @Test
   void aSubscriptionToAQuietTopicIsNotAnIdleStream() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
-        ConnectionSettings.builder().streamIdleTimeout(Duration.ofMillis(200)).build()))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.connection(
+        ConnectionSettings.builder().streamIdleTimeout(Duration.ofMillis(200)).build())))) {
       RecordingObserver<Event> events = PushFixtures.subscribe(s.channel, PushFixtures.live("quiet"));
       PushFixtures.awaitOpenStreams(s.server, 1);
       Thread.sleep(1_000);
@@ -65,8 +65,8 @@ class IdleTimeoutTest {
 
   @Test
   void aConnectionWithoutCallsIsClosedAfterMaxConnectionIdleAndTheClientReconnectsOnDemand() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.connection(
-        ConnectionSettings.builder().maxConnectionIdle(Duration.ofMillis(500)).build()))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.connection(
+        ConnectionSettings.builder().maxConnectionIdle(Duration.ofMillis(500)).build())))) {
       ConnectionLimitsTest.assertCanaryServed(s); // uses and closes its own channel
       RecordingObserver<Message> replies = new RecordingObserver<>();
       StreamObserver<Message> requests = StreamServiceGrpc.newStub(s.channel).chat(replies);

@@ -22,7 +22,7 @@ public final class LoopbackServer implements AutoCloseable {
   }
 
   public static LoopbackServer start(Consumer<StreamKitServer.Builder> configure) {
-    StreamKitServer.Builder builder = StreamKitServer.builder().host("127.0.0.1").port(0);
+    StreamKitServer.Builder builder = StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0));
     configure.accept(builder);
     return new LoopbackServer(builder.build().start());
   }

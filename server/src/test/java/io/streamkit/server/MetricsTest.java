@@ -152,7 +152,7 @@ class MetricsTest {
 
   @Test
   void aStalledSubscriberShowsItsLagAndIsCountedWhenEndedForBeingTooSlow() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.metricsPort(0).maxSubscriberLag(1000))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.metricsPort(0).inMemoryBroker(m -> m.maxSubscriberLag(1000)))) {
       ManagedChannel slowChannel =
           NettyChannelBuilder.forAddress("127.0.0.1", s.server.port()).usePlaintext()
               .flowControlWindow(64 * 1024) // a small window: the stall shows after a few dozen events
@@ -199,7 +199,7 @@ class MetricsTest {
 
   @Test
   void theMetersOfATopicAreRemovedOnceTheBrokerFreedIt() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.metricsPort(0).historyMaxAge(Duration.ofMillis(200)))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.metricsPort(0).inMemoryBroker(m -> m.historyMaxAge(Duration.ofMillis(200))))) {
       io.grpc.Context.CancellableContext subscriber = io.grpc.Context.current().withCancellation();
       // The subscription holds the topic (in the broker and in the metrics) while it is open.
       RecordingObserver<Event> held = subscriber.call(() -> PushFixtures.subscribe(s.channel, live("short-lived")));

@@ -43,7 +43,7 @@ class PluginDiscoveryTest {
     PluginJars.build(plugins, "clash", "EchoAgain", PluginJars.upperCaseHandler("EchoAgain", "echo"));
     ClassLoader loader = PluginLoader.forDirectory(plugins, getClass().getClassLoader());
 
-    assertThatThrownBy(() -> StreamKitServer.builder().port(0).discoverHandlers(loader).build())
+    assertThatThrownBy(() -> StreamKitServer.builder().settings(o -> o.port(0)).discoverHandlers(loader).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("route 'echo'")
         .hasMessageContaining("io.streamkit.server.internal.handlers.EchoHandler")

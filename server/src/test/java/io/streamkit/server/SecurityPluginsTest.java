@@ -58,7 +58,7 @@ class SecurityPluginsTest {
   void twoDiscoveredAuthorizersStopStartUpNamingBothClasses(@TempDir Path dir) throws Exception {
     ClassLoader loader = loaderListing(dir, NoEcho.class, AllowAll.class);
 
-    assertThatThrownBy(() -> StreamKitServer.builder().port(0).discoverSecurity(loader).build())
+    assertThatThrownBy(() -> StreamKitServer.builder().settings(o -> o.port(0)).discoverSecurity(loader).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(NoEcho.class.getName())
         .hasMessageContaining(AllowAll.class.getName());

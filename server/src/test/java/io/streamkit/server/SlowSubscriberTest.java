@@ -62,7 +62,7 @@ class SlowSubscriberTest {
 
   @Test
   void aSubscriberThatDoesNotReadIsEndedWhileTheOthersReceiveEverythingAndHeapStaysBounded() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.maxSubscriberLag(2000).historyMaxEvents(4000))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.inMemoryBroker(m -> m.maxSubscriberLag(2000)).inMemoryBroker(m -> m.historyMaxEvents(4000)))) {
       // The stalled subscriber is another client, on its own connection: on a shared HTTP/2 connection its
       // unread bytes would hold the connection's flow-control window and stall its siblings on the client side.
       io.grpc.ManagedChannel slowChannel = io.grpc.netty.NettyChannelBuilder

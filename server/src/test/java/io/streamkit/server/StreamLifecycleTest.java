@@ -120,7 +120,7 @@ class StreamLifecycleTest {
 
   @Test
   void serverShutdownEndsOpenStreamsWithUnavailableAfterTheGracePeriod() throws Exception {
-    LoopbackServer s = LoopbackServer.start(b -> b.shutdownGracePeriod(Duration.ofMillis(300)));
+    LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.shutdownGracePeriod(Duration.ofMillis(300))));
     try {
       RecordingObserver<Message> replies = new RecordingObserver<>();
       StreamObserver<Message> requests = StreamServiceGrpc.newStub(s.channel).chat(replies);

@@ -115,7 +115,7 @@ class SubscribeTest {
 
   @Test
   void anOffsetOlderThanRetentionStartsAtTheOldestRetainedSoTheGapShows() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.historyMaxEvents(5))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.inMemoryBroker(m -> m.historyMaxEvents(5)))) {
       publishN(s.server, "t", 10);
       RecordingObserver<Event> events = subscribe(s.channel, after("t", 2, ""));
       events.awaitValues(5, Duration.ofSeconds(5));
@@ -125,7 +125,7 @@ class SubscribeTest {
 
   @Test
   void anOffsetAboveTheLastOrAStaleEpochRestartsAtTheOldestRetainedOfTheCurrentEpoch() throws Exception {
-    try (LoopbackServer s = LoopbackServer.start(b -> b.historyMaxEvents(5))) {
+    try (LoopbackServer s = LoopbackServer.start(b -> b.inMemoryBroker(m -> m.historyMaxEvents(5)))) {
       publishN(s.server, "t", 10);
       Published head = s.server.broker().publish("t", ByteString.EMPTY, Map.of()).join(); // offset 11
       String epoch = head.epoch();

@@ -32,8 +32,8 @@ class VanishedPeerTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
   private static LoopbackServer server() {
-    return LoopbackServer.start(b -> b.connection(ConnectionSettings.builder()
-        .keepAliveTime(KEEPALIVE_TIME).keepAliveTimeout(KEEPALIVE_TIMEOUT).build()));
+    return LoopbackServer.start(b -> b.settings(o -> o.connection(ConnectionSettings.builder()
+        .keepAliveTime(KEEPALIVE_TIME).keepAliveTimeout(KEEPALIVE_TIMEOUT).build())));
   }
 
   @Test

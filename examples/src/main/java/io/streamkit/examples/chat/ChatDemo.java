@@ -37,7 +37,7 @@ public final class ChatDemo {
         talk(args[0], out);
         return 0;
       }
-      try (ChatServer server = new ChatServer(StreamKitServer.builder().host("127.0.0.1").port(0)).start()) {
+      try (ChatServer server = new ChatServer(StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0))).start()) {
         out.println("embedded chat server on 127.0.0.1:" + server.port());
         talk("127.0.0.1:" + server.port(), out);
       }

@@ -15,7 +15,7 @@ public final class ChatServer implements AutoCloseable {
 
   /** A chat server on {@code port} of every interface; 0 picks a free port. */
   public ChatServer(int port) {
-    this(StreamKitServer.builder().port(port));
+    this(StreamKitServer.builder().settings(o -> o.port(port)));
   }
 
   /**

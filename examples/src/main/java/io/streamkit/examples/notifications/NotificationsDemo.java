@@ -16,10 +16,10 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -60,7 +60,7 @@ public final class NotificationsDemo {
         demo(args[0], out);
         return 0;
       }
-      try (StreamKitServer server = StreamKitServer.builder().host("127.0.0.1").port(0).build().start()) {
+      try (StreamKitServer server = StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0)).build().start()) {
         out.println("embedded server on 127.0.0.1:" + server.port());
         demo("127.0.0.1:" + server.port(), out);
       }

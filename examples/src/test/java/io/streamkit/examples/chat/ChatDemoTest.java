@@ -13,7 +13,7 @@ class ChatDemoTest {
   @Test
   void aliceAndBobHearEachOtherThroughAChatServer() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ChatServer server = new ChatServer(StreamKitServer.builder().host("127.0.0.1").port(0)).start()) {
+    try (ChatServer server = new ChatServer(StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0))).start()) {
       ChatDemo.talk("127.0.0.1:" + server.port(), new PrintStream(out, true, StandardCharsets.UTF_8));
     }
 

@@ -24,7 +24,7 @@ class RoomHandlerTest {
 
   @BeforeEach
   void start() {
-    server = new ChatServer(StreamKitServer.builder().host("127.0.0.1").port(0)).start();
+    server = new ChatServer(StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0))).start();
     client = StreamKitClient.builder().target("127.0.0.1:" + server.port()).build();
   }
 
@@ -95,7 +95,7 @@ class RoomHandlerTest {
   @Test
   void roomIsForgottenWithItsLastMember() throws Exception {
     RoomHandler rooms = new RoomHandler();
-    try (StreamKitServer own = StreamKitServer.builder().host("127.0.0.1").port(0).handler(rooms).build().start();
+    try (StreamKitServer own = StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0)).handler(rooms).build().start();
         StreamKitClient c = StreamKitClient.builder().target("127.0.0.1:" + own.port()).build();
         BidiStream<Message, Message> alice = c.chat()) {
       alice.send(joinRequest("a-1", "alice", "attic"));

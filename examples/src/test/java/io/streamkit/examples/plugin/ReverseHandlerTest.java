@@ -21,7 +21,7 @@ class ReverseHandlerTest {
 
   @BeforeEach
   void startServerWithTheHandlerRegisteredInCode() {
-    server = StreamKitServer.builder().host("127.0.0.1").port(0).handler(new ReverseHandler()).build().start();
+    server = StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0)).handler(new ReverseHandler()).build().start();
     client = StreamKitClient.builder().target("127.0.0.1:" + server.port()).build();
   }
 

@@ -1,7 +1,7 @@
 package io.streamkit.server.app;
 
-import io.streamkit.server.ServerSettings;
 import io.streamkit.server.StreamKitServer;
+import io.streamkit.server.broker.TopicLimits;
 import io.streamkit.server.broker.redis.RedisBroker;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -37,26 +37,56 @@ final class BrokerOptions {
       description = "With --broker redis: how long a publish waits for Redis before failing with UNAVAILABLE; also the connect timeout (default: ${DEFAULT-VALUE}).")
   Duration redisTimeout;
 
+  @Option(names = "--history-max-events", defaultValue = "10000", description = "Events retained per topic for replay (default: ${DEFAULT-VALUE}).")
+  int historyMaxEvents;
+
+  @Option(
+      names = "--history-max-age",
+      defaultValue = "1h",
+      converter = DurationConverter.class,
+      description = "Retained events older than this are dropped (default: ${DEFAULT-VALUE}).")
+  Duration historyMaxAge;
+
+  @Option(
+      names = "--max-subscriber-lag",
+      defaultValue = "10000",
+      description = "Events a subscriber may fall behind before it is ended with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+  long maxSubscriberLag;
+
   /**
    * Gives {@code builder} the chosen broker. Returns what to run once the server has stopped: closing the broker
    * this created (nothing for {@code memory}, which the server owns).
    */
-  Runnable apply(StreamKitServer.Builder builder, ServerSettings settings) {
+  Runnable apply(StreamKitServer.Builder builder) {
+    TopicLimits limits = limits();
     ServerMain.option("--broker", broker, () -> {
       if (!broker.equals("memory") && !broker.equals("redis")) {
         throw new IllegalArgumentException("expected: memory or redis");
       }
     });
     if (broker.equals("memory")) {
+      builder.inMemoryBroker(b -> b.limits(limits));
       return () -> {};
     }
     RedisBroker.Builder b = RedisBroker.builder()
-        .limits(settings.topicLimits());
+        .limits(limits);
     ServerMain.option("--redis-uri", redisUri, () -> b.uri(redisUri));
     ServerMain.option("--redis-key-prefix", redisKeyPrefix, () -> b.keyPrefix(redisKeyPrefix));
     ServerMain.option("--redis-timeout", redisTimeout, () -> b.commandTimeout(redisTimeout));
     RedisBroker redis = b.build();
     builder.broker(redis);
     return redis::close;
+  }
+
+  /** The history and lag options as the broker's limits, each checked and named as the user wrote it. */
+  private TopicLimits limits() {
+    TopicLimits[] limits = {TopicLimits.DEFAULTS};
+    ServerMain.option("--history-max-events", historyMaxEvents,
+        () -> limits[0] = limits[0].withHistoryMaxEvents(historyMaxEvents));
+    ServerMain.option("--history-max-age", historyMaxAge,
+        () -> limits[0] = limits[0].withHistoryMaxAge(historyMaxAge));
+    ServerMain.option("--max-subscriber-lag", maxSubscriberLag,
+        () -> limits[0] = limits[0].withMaxSubscriberLag(maxSubscriberLag));
+    return limits[0];
   }
 }

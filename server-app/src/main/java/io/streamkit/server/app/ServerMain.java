@@ -75,22 +75,6 @@ public final class ServerMain implements Callable<Integer> {
       description = "On SIGTERM, how long open streams may go on before they end with UNAVAILABLE (default: ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
-  @Option(names = "--history-max-events", defaultValue = "10000", description = "Events retained per topic for replay (default: ${DEFAULT-VALUE}).")
-  int historyMaxEvents;
-
-  @Option(
-      names = "--history-max-age",
-      defaultValue = "1h",
-      converter = DurationConverter.class,
-      description = "Retained events older than this are dropped (default: ${DEFAULT-VALUE}).")
-  Duration historyMaxAge;
-
-  @Option(
-      names = "--max-subscriber-lag",
-      defaultValue = "10000",
-      description = "Events a subscriber may fall behind before it is ended with RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
-  long maxSubscriberLag;
-
   @CommandLine.Mixin
   ConnectionOptions connection = new ConnectionOptions();
 
@@ -139,7 +123,7 @@ public final class ServerMain implements Callable<Integer> {
       loader = PluginLoader.forDirectory(plugins, loader);
     }
     security.applyTo(builder, loader);
-    Runnable closeBroker = brokerOptions.apply(builder, settings);
+    Runnable closeBroker = brokerOptions.apply(builder);
     StreamKitServer server = builder.discoverHandlers(loader).build();
     // SIGTERM and SIGINT start the graceful drain; main then returns and the process exits 0 (a plain shutdown
     // hook would run the same drain but leave the JVM's exit code at 143). The hook stays for other exits.
@@ -190,9 +174,6 @@ public final class ServerMain implements Callable<Integer> {
     option("--max-queued-bytes-per-stream", maxQueuedBytesPerStream, () -> b.maxQueuedBytesPerStream(maxQueuedBytesPerStream));
     option("--blocking-threads", blockingThreads, () -> b.blockingThreads(blockingThreads));
     option("--shutdown-grace", shutdownGrace, () -> b.shutdownGracePeriod(shutdownGrace));
-    option("--history-max-events", historyMaxEvents, () -> b.historyMaxEvents(historyMaxEvents));
-    option("--history-max-age", historyMaxAge, () -> b.historyMaxAge(historyMaxAge));
-    option("--max-subscriber-lag", maxSubscriberLag, () -> b.maxSubscriberLag(maxSubscriberLag));
     return b.build();
   }
 

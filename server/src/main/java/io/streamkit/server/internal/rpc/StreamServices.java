@@ -5,6 +5,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCalls;
 import io.streamkit.api.example.GreeterGrpc;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.api.v1.SubscribeRequest;
@@ -27,7 +28,8 @@ public final class StreamServices {
   /** streamkit.v1.StreamService: Chat through the handler machinery; Subscribe and Publish on the broker. */
   public static ServerServiceDefinition streamService(ServerContext config) {
     ServiceDescriptor descriptor = descriptor(StreamServiceGrpc.getServiceDescriptor(),
-        StreamServiceGrpc.getChatMethod(), SUBSCRIBE, StreamServiceGrpc.getPublishMethod());
+        StreamServiceGrpc.getChatMethod(), SUBSCRIBE, StreamServiceGrpc.getPublishMethod(),
+        StreamServiceGrpc.getPublishEventMethod());
     // Undecodable request bytes end their stream with INVALID_ARGUMENT (see MalformedRequests).
     return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
         .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(WireAdapter.IDENTITY, config))
@@ -41,6 +43,8 @@ public final class StreamServices {
           publish.start();
           return publish;
         })
+        .addMethod(StreamServiceGrpc.getPublishEventMethod(),
+            ServerCalls.asyncUnaryCall(new PublishEventMethod(config.broker(), config.security())))
         .build());
   }
 
