@@ -6,6 +6,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.InMemoryBroker;
 import io.streamkit.server.handler.MessageHandler;
@@ -30,6 +31,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -225,9 +227,9 @@ public final class StreamKitServer implements AutoCloseable {
     server.shutdown();
     try {
       if (!server.awaitTermination(settings.shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS)) {
-        int ended =
-            registry.abortAll(
-                Status.UNAVAILABLE.withDescription("server is shutting down; reconnect to continue"));
+        int ended = registry.abortAll(ErrorDetails.withReason(
+            Status.UNAVAILABLE.withDescription("server is shutting down; reconnect to continue"),
+            ErrorReason.SERVER_SHUTTING_DOWN, Map.of()));
         log.info("grace period over: ended {} open stream(s) with UNAVAILABLE", ended);
         if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
           server.shutdownNow();

@@ -134,6 +134,7 @@ class StreamLifecycleTest {
 
       assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(status.getDescription()).contains("shutting down");
+      assertThat(replies.awaitErrorInfo(Duration.ofSeconds(5)).getReason()).isEqualTo("SERVER_SHUTTING_DOWN");
       assertThat(elapsedMillis).isGreaterThanOrEqualTo(250);
     } finally {
       s.close();
