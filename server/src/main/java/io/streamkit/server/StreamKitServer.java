@@ -269,8 +269,8 @@ public final class StreamKitServer implements AutoCloseable {
           t.setDaemon(true);
           return t;
         };
-    // The queue needs no bound of its own: each stream has at most one task in it (its lane's drain loop),
-    // and each lane holds at most the stream's inbound window of messages.
+    // The queue needs no bound of its own: each stream has at most one task in it (its sequencer's drain loop),
+    // and each sequencer holds at most the stream's inbound window of messages.
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
     pool.allowCoreThreadTimeOut(true);

@@ -89,7 +89,7 @@ class StreamLifecycleTest {
       RecordingObserver<Message> replies = new RecordingObserver<>();
       StreamObserver<Message> requests = StreamServiceGrpc.newStub(s.channel).chat(replies);
       requests.onNext(msg("1", "fast", ""));
-      replies.awaitValues(1, Duration.ofSeconds(5)); // let the lane go idle so "fast" may run inline
+      replies.awaitValues(1, Duration.ofSeconds(5)); // let the sequencer go idle so "fast" may run inline
       requests.onNext(msg("2", "slow", ""));
       requests.onCompleted();
       replies.awaitStatus(Duration.ofSeconds(5));

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Cost per delivered event: two counter increments, with no lookup (each subscription holds its topic's
  * meters) and no allocation. The latency is sampled: the first event of each subscription and every
  * {@value #LATENCY_SAMPLE_EVERY}th after it, because reading the clock and recording into a histogram costs several
- * times the counting (about 250 ns per event on a 2-core VM), and a systematic sample keeps the distribution.
+ * times the counting, and a systematic sample keeps the distribution.
  */
 final class MeteredBroker implements Broker {
   /** A power of two: one delivery in this many per subscription is timed. */

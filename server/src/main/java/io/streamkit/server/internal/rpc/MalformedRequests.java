@@ -21,8 +21,7 @@ import java.util.Map;
  * the parse error, through the stream's own close path, so it is unregistered like any other ended stream.
  *
  * <p>Why: when a request marshaller throws, grpc-java answers {@code UNKNOWN: Application error processing
- * RPC}, which tells the client nothing it can act on (found by the reliability suite, random bytes as a
- * request body). Here the marshaller never throws: it returns a {@link Malformed} marker that the listener
+ * RPC}, which tells the client nothing it can act on. Here the marshaller never throws: it returns a {@link Malformed} marker that the listener
  * turns into the status. The server's threads and registry see the same sequence of callbacks as for any stream
  * the server ends itself.
  */

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** One stream's handler order: inline when the lane is free, otherwise behind what was queued, never two at once. */
+/** One stream's handler order: inline when the sequencer is free, otherwise behind what was queued, never two at once. */
 @Timeout(20)
 class HandlerSequencerTest {
 
@@ -67,8 +67,8 @@ class HandlerSequencerTest {
     sequencer.submit(() -> ran.add("blocking"));
     inlineOrSubmit("fast");
 
-    assertThat(ran).as("nothing ran on the caller: the lane was taken").isEmpty();
-    assertThat(executor.tasks).as("one drain task for the lane").hasSize(1);
+    assertThat(ran).as("nothing ran on the caller: the sequencer was taken").isEmpty();
+    assertThat(executor.tasks).as("one drain task for the sequencer").hasSize(1);
     executor.runAll();
     assertThat(ran).containsExactly("blocking", "fast queued");
   }
@@ -76,7 +76,7 @@ class HandlerSequencerTest {
   @Test
   void tasksSubmittedDuringAnInlineRunGoToTheExecutorAfterIt() {
     assertThat(sequencer.tryEnterInline()).isTrue();
-    assertThat(sequencer.tryEnterInline()).as("the lane has one owner").isFalse();
+    assertThat(sequencer.tryEnterInline()).as("the sequencer has one owner").isFalse();
     sequencer.submit(() -> ran.add("submitted during"));
     ran.add("inline");
     assertThat(executor.tasks).as("not before the inline run ends").isEmpty();
@@ -87,7 +87,7 @@ class HandlerSequencerTest {
   }
 
   @Test
-  void theLaneIsInlineAgainOnceTheExecutorDrainedIt() {
+  void theSequencerRunsInlineAgainOnceTheExecutorDrainedIt() {
     sequencer.submit(() -> ran.add("blocking"));
     executor.runAll();
 
@@ -108,7 +108,7 @@ class HandlerSequencerTest {
   }
 
   @Test
-  void aTaskThatThrowsDoesNotStopTheLane() {
+  void aTaskThatThrowsDoesNotStopTheSequencer() {
     sequencer.submit(() -> {
       throw new IllegalStateException("bug");
     });
@@ -123,7 +123,7 @@ class HandlerSequencerTest {
   void callbacksOfOneStreamNeverOverlapAndKeepTheirOrderOnARealPool() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      HandlerSequencer lane = new HandlerSequencer(pool, "chat-1");
+      HandlerSequencer onPool = new HandlerSequencer(pool, "chat-1");
       AtomicInteger inside = new AtomicInteger();
       AtomicInteger overlaps = new AtomicInteger();
       List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -139,14 +139,14 @@ class HandlerSequencerTest {
           inside.decrementAndGet();
           done.countDown();
         };
-        if (i % 3 != 0 && lane.tryEnterInline()) { // two in three "non-blocking", as the transport would
+        if (i % 3 != 0 && onPool.tryEnterInline()) { // two in three "non-blocking", as the transport would
           try {
             task.run();
           } finally {
-            lane.releaseInline();
+            onPool.releaseInline();
           }
         } else {
-          lane.submit(task);
+          onPool.submit(task);
         }
       }
       assertThat(done.await(10, TimeUnit.SECONDS)).as("every task ran").isTrue();
