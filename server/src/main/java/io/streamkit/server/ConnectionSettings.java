@@ -13,7 +13,7 @@ import java.time.Duration;
  * long-lived stream is never cut. Keepalive pings keep idle connections open through NAT and proxies and
  * find dead peers.
  *
- * <p>Thread-safe (immutable).
+ * <p>Thread-safe (immutable). A value: it holds no resource and needs no closing.
  */
 public final class ConnectionSettings {
   private final Duration keepAliveTime;
