@@ -38,9 +38,7 @@ class PublicApiTest {
 
   @Test
   void noPublicSignatureOfTheServerOrTheClientNamesAnInternalOrPackagePrivateType() throws Exception {
-    List<Class<?>> api = new ArrayList<>();
-    api.addAll(publicApi(classesOf(StreamKitServer.class, "io/streamkit/server/")));
-    api.addAll(publicApi(classesOf(StreamKitClient.class, "io/streamkit/client/")));
+    List<Class<?>> api = apiTypes();
     Set<String> leaks = new TreeSet<>();
     for (Class<?> c : api) {
       String where = c.getName();
@@ -80,9 +78,7 @@ class PublicApiTest {
 
   @Test
   void everyPublicPackageSaysWhatItIsForAndListsItsTypes() throws Exception {
-    List<Class<?>> api = new ArrayList<>();
-    api.addAll(publicApi(classesOf(StreamKitServer.class, "io/streamkit/server/")));
-    api.addAll(publicApi(classesOf(StreamKitClient.class, "io/streamkit/client/")));
+    List<Class<?>> api = apiTypes();
     Set<String> unlisted = new TreeSet<>();
     for (Class<?> c : api) {
       if (c.getEnclosingClass() != null) {
@@ -150,6 +146,14 @@ class PublicApiTest {
         check(b, where, leaks, seen);
       }
     }
+  }
+
+  /** The public API types of the server library and of the client. */
+  private static List<Class<?>> apiTypes() throws IOException, URISyntaxException, ClassNotFoundException {
+    List<Class<?>> api = new ArrayList<>();
+    api.addAll(publicApi(classesOf(StreamKitServer.class, "io/streamkit/server/")));
+    api.addAll(publicApi(classesOf(StreamKitClient.class, "io/streamkit/client/")));
+    return api;
   }
 
   private static List<Class<?>> publicApi(List<Class<?>> classes) {
