@@ -70,6 +70,12 @@ final class MeteredBroker implements Broker {
     return metered;
   }
 
+  /** The delegate's availability: without this, the server's health would not follow a Redis outage. */
+  @Override
+  public void watchAvailability(AvailabilityListener listener) {
+    delegate.watchAvailability(listener);
+  }
+
   @Override
   public void close() {
     delegate.close();
