@@ -16,14 +16,14 @@ import org.springframework.util.unit.DataSize;
  * one place. Durations and sizes use Spring Boot's syntax ({@code 500ms}, {@code 30s}, {@code 4MB}, where Boot's
  * {@code MB} is 1024 * 1024 bytes).
  *
- * <p>Adding an option: a component here and one line in {@link #applyTo}; its javadoc {@code @param} becomes the
+ * <p>Adding an option: a component here and one line in {@code applyTo}; its javadoc {@code @param} becomes the
  * property's description in the IDE.
  *
  * <p>Immutable; bound once at start-up.
  *
- * @param target the server's {@code host:port}; the client bean exists only when this is set
- * @param tls TLS to the server: {@code streamkit.client.tls.*}
- * @param bearerToken sends {@code authorization: Bearer <token>} with every call; use it with TLS
+ * @param target the server's host:port; the client bean exists only when this is set
+ * @param tls TLS to the server: streamkit.client.tls.*
+ * @param bearerToken a token sent as an "authorization: Bearer" header with every call; use it with TLS
  * @param defaultDeadline the deadline of each request/reply call that gives none (default 30s)
  * @param streamDeadline a deadline for every bidi and publish stream (default none: long-lived streams are healthy)
  * @param streamStartTimeout how long a new stream may wait to start before it fails (default 10s)
@@ -33,7 +33,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxQueuedBytes the outbound bytes a callback stream buffers while the server cannot take more (default 4MB)
  * @param compression outbound compression: gzip or identity (default identity)
  * @param userAgent prefixed to the User-Agent of every call
- * @param reconnect how subscriptions reconnect: {@code streamkit.client.reconnect.*}
+ * @param reconnect how subscriptions reconnect: streamkit.client.reconnect.*
  */
 @ConfigurationProperties("streamkit.client")
 public record StreamKitClientProperties(

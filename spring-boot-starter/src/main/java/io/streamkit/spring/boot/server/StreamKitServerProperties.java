@@ -19,7 +19,7 @@ import org.springframework.util.unit.DataSize;
  * <p>Immutable; bound once at start-up.
  *
  * @param enabled start an embedded server (default false)
- * @param port TCP port to listen on; 0 picks a free one, published as {@code local.streamkit.server.port}
+ * @param port TCP port to listen on; 0 picks a free one, published as local.streamkit.server.port
  * @param host address to bind
  * @param maxInboundMessageSize largest inbound message; larger ones fail with RESOURCE_EXHAUSTED
  * @param maxQueuedBytesPerStream bound of each stream's outbound buffer
