@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Bean;
  * order. The context owns the client and closes it when it closes (after the beans that depend on it).
  *
  * <p>The client connects lazily, on its first call or stream, so the bean exists even while the server is down.
+ * Spring calls this class once, on the thread that refreshes the context; the client it makes is thread-safe.
  */
 @AutoConfiguration
 @ConditionalOnProperty(prefix = "streamkit.client", name = "target")

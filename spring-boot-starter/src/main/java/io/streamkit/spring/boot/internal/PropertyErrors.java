@@ -3,7 +3,7 @@ package io.streamkit.spring.boot.internal;
 /**
  * Applies one bound property to a StreamKit builder and, when the builder rejects the value, rethrows naming the
  * property as the application wrote it ({@code streamkit.server.keepalive-time}) rather than the builder's field
- * ({@code keepAliveTime}): the user edits the property, not the builder.
+ * ({@code keepAliveTime}): the user edits the property, not the builder. Stateless and thread-safe.
  */
 public final class PropertyErrors {
   private PropertyErrors() {}

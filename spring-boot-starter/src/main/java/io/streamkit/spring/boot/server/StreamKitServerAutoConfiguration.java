@@ -26,7 +26,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
  *
  * <p>{@link StreamKitServerLifecycle} starts and drains it with the context. Brokers: one the application defines
  * is the application's to configure and close; the Redis broker this class makes is closed by the context after
- * the server.
+ * the server. Spring calls this class once, on the thread that refreshes the context.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty("streamkit.server.enabled")
