@@ -38,6 +38,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.SmartLifecycle;
 
 @Timeout(120)
 class StreamKitServerAutoConfigurationTest {
@@ -192,6 +193,59 @@ class StreamKitServerAutoConfigurationTest {
     try (StreamKitClient client = client(port[0], null)) {
       assertThatThrownBy(() -> call(client, "echo", "after close"))
           .satisfies(e -> assertCode(e, Status.Code.UNAVAILABLE));
+    }
+  }
+
+  @Test
+  void theServerDrainsAfterDefaultPhaseBeansStopAndBeforeTheBeansItMayCallStop() {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    runner.withPropertyValues("streamkit.server.enabled=true")
+        .withBean("application", SmartLifecycle.class,
+            () -> new PhaseProbe(SmartLifecycle.DEFAULT_PHASE, "application", seen))
+        .withBean("dataSource", SmartLifecycle.class,
+            () -> new PhaseProbe(StreamKitServerLifecycle.PHASE - 1, "dataSource", seen))
+        .run(context -> {
+          StreamKitServerLifecycle server = context.getBean(StreamKitServerLifecycle.class);
+          PhaseProbe.server = server;
+          assertThat(server.isRunning()).isTrue();
+        });
+    assertThat(seen).containsExactly("application stopped while the server ran: true",
+        "dataSource stopped while the server ran: false");
+  }
+
+  /** Records, when the context stops it, whether the embedded server was still running. */
+  static final class PhaseProbe implements SmartLifecycle {
+    static volatile StreamKitServerLifecycle server;
+    private final int phase;
+    private final String name;
+    private final List<String> seen;
+    private volatile boolean running;
+
+    PhaseProbe(int phase, String name, List<String> seen) {
+      this.phase = phase;
+      this.name = name;
+      this.seen = seen;
+    }
+
+    @Override
+    public void start() {
+      running = true;
+    }
+
+    @Override
+    public void stop() {
+      seen.add(name + " stopped while the server ran: " + server.isRunning());
+      running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+
+    @Override
+    public int getPhase() {
+      return phase;
     }
   }
 
