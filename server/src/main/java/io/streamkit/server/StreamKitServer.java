@@ -56,10 +56,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: thread-safe. Inbound messages of non-blocking handlers are handled on the transport event loop
  * with no thread hop; {@link io.streamkit.server.handler.Blocking} handlers run on a bounded pool of
- * {@link Builder#blockingThreads(int)} threads.
+ * {@link ServerSettings.Builder#blockingThreads(int)} threads.
  *
  * <p>Shutdown: {@link #close()} stops accepting streams (clients get GOAWAY), lets open streams go on for
- * {@link Builder#shutdownGracePeriod(Duration)}, then ends those still open with UNAVAILABLE so that clients
+ * {@link ServerSettings.Builder#shutdownGracePeriod(Duration)}, then ends those still open with UNAVAILABLE so that clients
  * reconnect elsewhere.
  */
 public final class StreamKitServer implements AutoCloseable {
