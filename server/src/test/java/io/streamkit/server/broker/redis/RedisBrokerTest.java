@@ -29,7 +29,7 @@ class RedisBrokerTest {
   private final List<AutoCloseable> closeLater = new ArrayList<>();
 
   /** A sink that is always ready and records what arrives. */
-  static final class Recorder implements EventSink {
+  static class Recorder implements EventSink {
     final List<TopicEvent> events = new CopyOnWriteArrayList<>();
     final List<Status> ends = new CopyOnWriteArrayList<>();
 
