@@ -9,8 +9,8 @@ import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.server.ErrorDetails;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
+import io.streamkit.server.broker.RecordingSink;
 import io.streamkit.server.broker.TopicEvent;
-import io.streamkit.server.broker.redis.RedisBrokerTest.Recorder;
 import io.streamkit.testing.RedisProcess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -119,7 +118,7 @@ class GroupCommitTest {
     assertThat(calls).as("script calls for %d events", 9 * perPublisher).isLessThan(9 * perPublisher / 4);
 
     // What a subscriber on any instance reads is what the acknowledgements said.
-    Recorder reader = new Recorder();
+    RecordingSink reader = new RecordingSink();
     brokers.get(2).subscribe("g1", Position.after(0, ""), reader);
     await().atMost(WAIT).until(() -> reader.events.size() == perTopic);
     for (TopicEvent e : reader.events) {
@@ -171,7 +170,7 @@ class GroupCommitTest {
 
     redis.startAgain();
     RedisBroker reader = broker(redis);
-    Recorder stored = new Recorder();
+    RecordingSink stored = new RecordingSink();
     reader.subscribe("k", Position.after(0, ""), stored);
     long last = acked.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
     await().atMost(WAIT).until(() -> !stored.events.isEmpty()
@@ -197,19 +196,7 @@ class GroupCommitTest {
     RedisBroker b = broker(redis);
     ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "event-loop-1"));
     closeLater.add(loop::shutdownNow);
-    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Recorder onLoop = new Recorder() {
-      @Override
-      public void onEvent(TopicEvent event) {
-        threads.add(Thread.currentThread().getName());
-        super.onEvent(event);
-      }
-
-      @Override
-      public Executor executor() {
-        return loop;
-      }
-    };
+    RecordingSink onLoop = new RecordingSink(loop);
     b.subscribe("loop", Position.live(), onLoop);
     await().atMost(WAIT).until(() -> b.subscriberCount("loop") == 1);
     for (int i = 0; i < 50; i++) {
@@ -217,6 +204,6 @@ class GroupCommitTest {
     }
     await().atMost(WAIT).until(() -> onLoop.events.size() == 50);
     assertThat(onLoop.offsets()).isEqualTo(LongStream.rangeClosed(1, 50).boxed().toList());
-    assertThat(threads).containsOnly("event-loop-1");
+    assertThat(onLoop.threads).containsOnly("event-loop-1");
   }
 }

@@ -6,14 +6,13 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.server.ErrorDetails;
-import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
+import io.streamkit.server.broker.RecordingSink;
 import io.streamkit.server.broker.TopicEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,32 +25,6 @@ import org.junit.jupiter.api.Timeout;
 class CursorTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final ByteString PAYLOAD = ByteString.copyFromUtf8("x");
-
-  /** Records what arrives; ready while {@code ready} is set. */
-  static class Sink implements EventSink {
-    final List<TopicEvent> events = new CopyOnWriteArrayList<>();
-    final List<Status> ends = new CopyOnWriteArrayList<>();
-    volatile boolean ready = true;
-
-    @Override
-    public boolean isReady() {
-      return ready;
-    }
-
-    @Override
-    public void onEvent(TopicEvent event) {
-      events.add(event);
-    }
-
-    @Override
-    public void onEnd(Status status) {
-      ends.add(status);
-    }
-
-    List<Long> offsets() {
-      return events.stream().map(TopicEvent::offset).toList();
-    }
-  }
 
   private static void publish(TopicHistory history, int n, Instant at) {
     for (int i = 0; i < n; i++) {
@@ -66,7 +39,7 @@ class CursorTest {
   @Test
   void aResumeAfterRetentionTrimmedTheCursorsNextEventsContinuesAtTheOldestRetainedOneShowingTheGap() {
     TopicHistory history = new TopicHistory("t", "e1", 100);
-    Sink sink = new Sink();
+    RecordingSink sink = new RecordingSink();
     Cursor cursor = history.subscribe(Position.after(0, ""), sink, 1_000);
     publish(history, 2, T0);
     sink.ready = false;
@@ -83,7 +56,7 @@ class CursorTest {
   @Test
   void resumesRacingTrimsAndAppendsDeliverEachOffsetOnceInOrderEndingAtTheLast() throws Exception {
     TopicHistory history = new TopicHistory("t", "e1", 64);
-    Sink sink = new Sink() {
+    RecordingSink sink = new RecordingSink() {
       @Override
       public boolean isReady() {
         return ThreadLocalRandom.current().nextInt(3) != 0;
@@ -133,7 +106,7 @@ class CursorTest {
     for (long o = 1; o <= 5; o++) {
       history.append(TopicEvent.of("t", o, "e1", PAYLOAD, Map.of(), T0));
     }
-    Sink sink = new Sink();
+    RecordingSink sink = new RecordingSink();
     Cursor cursor = history.subscribe(Position.after(3, "e1"), sink, 1_000);
     assertThat(sink.offsets()).containsExactly(4L, 5L);
 
@@ -148,7 +121,7 @@ class CursorTest {
   @Test
   void aSubscriberPastTheLagLimitIsEndedWithSubscriberTooSlowNamingWhereToResume() {
     TopicHistory history = new TopicHistory("t", "e1", 100);
-    Sink sink = new Sink();
+    RecordingSink sink = new RecordingSink();
     publish(history, 3, T0);
     Cursor cursor = history.subscribe(Position.live(), sink, 5);
     sink.ready = false;
@@ -168,7 +141,7 @@ class CursorTest {
   @Test
   void aRetiredHistoryTakesNoPublishOrSubscriptionSoItsOwnerBeginsANewOne() {
     TopicHistory history = new TopicHistory("t", "e1", 100);
-    Cursor cursor = history.subscribe(Position.live(), new Sink(), 10);
+    Cursor cursor = history.subscribe(Position.live(), new RecordingSink(), 10);
     assertThat(history.retireIfUnused(false)).isFalse();
     cursor.cancel();
     publish(history, 1, T0);
@@ -176,7 +149,7 @@ class CursorTest {
     assertThat(history.retireIfUnused(false)).isTrue();
 
     assertThat(history.publish(PAYLOAD, Map.of(), T0)).isNull();
-    assertThat(history.subscribe(Position.live(), new Sink(), 10)).isNull();
+    assertThat(history.subscribe(Position.live(), new RecordingSink(), 10)).isNull();
   }
 
   @Test
@@ -198,7 +171,7 @@ class CursorTest {
       history.publish(PAYLOAD, Map.of(), T0.plusSeconds(i));
     }
     assertThat(history.trim(Long.MIN_VALUE, T0.plusSeconds(3))).isEqualTo(3);
-    Sink sink = new Sink();
+    RecordingSink sink = new RecordingSink();
     history.subscribe(Position.after(0, ""), sink, 100);
     assertThat(sink.offsets()).isEqualTo(range(4, 6));
   }
