@@ -128,6 +128,11 @@ final class TopicReader {
     for (PendingSubscription c : added) {
       c.end(closing);
     }
+    if (!thread.isAlive()) {
+      for (PendingSubscription c : waiting) { // taken from the queue, not started: Redis was down
+        c.end(closing);
+      }
+    }
     return true;
   }
 
