@@ -42,12 +42,19 @@ final class PushScenarios {
       for (int i = 0; i < o.subscribers; i++) {
         subs.add(new Subscriber(total, latency, phase, false).subscribe(clients.get(i), topic));
       }
+      // Subscriptions are registered asynchronously (on another instance, only once its Redis reader took them):
+      // publish single events until each has one, so that the publisher, which stays at most maxAhead events
+      // ahead of the average delivered, does not run ahead of subscriptions that do not exist yet.
+      boolean all = false;
+      for (int attempt = 0; attempt < 60 && !all; attempt++) {
+        publishOne(pub, topic, o.payload);
+        all = await(() -> subs.stream().allMatch(s -> s.first != 0 || s.done), 1);
+      }
+      awaitOrFail(() -> subs.stream().allMatch(s -> s.first != 0 || s.done), 1, "every subscriber received an event");
       long maxAhead = Math.max(2, o.maxOutstanding / o.subscribers);
       Publisher publisher = new Publisher(pub.get(0), topic, o.payload, o.rate, maxAhead,
           () -> total.sum() / o.subscribers).start();
       Thread.sleep(o.warmup.toMillis());
-      // Subscriptions are registered asynchronously: measure only once each has received an event.
-      awaitOrFail(() -> subs.stream().allMatch(s -> s.first != 0 || s.done), 60, "every subscriber received an event");
       long measuredFrom = publisher.published + 1;
       phase.begin(total::sum);
       Thread.sleep(o.duration.toMillis());

@@ -49,18 +49,19 @@ class RedisScenarioSmokeTest {
     }
   }
 
-  private static Result load(String scenario, String... args) throws Exception {
+  /** Runs {@code scenario} with its subscribers on {@code subscribeOn} and its publishers on instance A. */
+  private static Result load(StreamKitServer subscribeOn, String scenario, String... args) throws Exception {
     LoadOptions o = new LoadOptions();
     new CommandLine(o).parseArgs(Stream.concat(
-        Stream.of("--target", "127.0.0.1:" + b.port(), "--publish-target", "127.0.0.1:" + a.port(),
-            "--warmup", "500ms", "--duration", "1s", "--server-pid", Long.toString(ProcessHandle.current().pid())),
+        Stream.of("--target", "127.0.0.1:" + subscribeOn.port(), "--publish-target", "127.0.0.1:" + a.port(),
+            "--warmup", "2s", "--duration", "3s", "--server-pid", Long.toString(ProcessHandle.current().pid())),
         Stream.of(args)).toArray(String[]::new));
     return BenchMain.runScenario(scenario, o);
   }
 
   @Test
   void ingestOverEightTopicsIntoRedisCountsAcknowledgedEvents() throws Exception {
-    Result r = load("ingest", "--target", "127.0.0.1:" + a.port(), "--streams", "2", "--batch", "200",
+    Result r = load(a, "ingest", "--streams", "2", "--batch", "50",
         "--payload", "64", "--topics", "8");
     assertThat(r.get("events_per_s")).isPositive();
     assertThat(r.get("topics")).isEqualTo(8);
@@ -69,14 +70,14 @@ class RedisScenarioSmokeTest {
 
   @Test
   void fanoutAcrossInstancesDeliversEveryOffsetToEverySubscriberOnTheOtherInstance() throws Exception {
-    Result r = load("fanout", "--subscribers", "50", "--connections", "2", "--payload", "256");
+    Result r = load(b, "fanout", "--subscribers", "50", "--connections", "2", "--payload", "256");
     assertThat(r.get("deliveries_per_s")).isPositive();
     assertThat(r.get("every_offset_delivered")).isEqualTo(1);
   }
 
   @Test
   void publishToDeliverLatencyAcrossInstancesAtAFixedRateIsMeasured() throws Exception {
-    Result r = load("fanout", "--subscribers", "10", "--connections", "2", "--payload", "64", "--rate", "500");
+    Result r = load(b, "fanout", "--subscribers", "10", "--connections", "2", "--payload", "64", "--rate", "500");
     assertThat(r.get("p99_us")).isPositive();
     assertThat(r.get("p50_us")).isPositive();
     assertThat(r.get("every_offset_delivered")).isEqualTo(1);

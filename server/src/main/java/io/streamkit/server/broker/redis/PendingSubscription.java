@@ -32,6 +32,8 @@ final class PendingSubscription implements BrokerSubscription {
     cursor = registered;
     if (cancelled) {
       registered.cancel(); // cancelled while being registered
+    } else {
+      registered.resume(); // a resume() that came while the cursor was being registered found none
     }
   }
 

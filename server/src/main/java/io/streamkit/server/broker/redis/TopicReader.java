@@ -206,12 +206,12 @@ final class TopicReader {
       toRefresh.add(mirrors.computeIfAbsent(c.topic, t -> new Mirror(t, broker.historyMaxEvents)));
     }
     refresh(new ArrayList<>(toRefresh));
-    for (PendingSubscription c : waiting) {
+    while (!waiting.isEmpty()) {
+      PendingSubscription c = waiting.remove(waiting.size() - 1); // first: a sink that throws starts nothing twice
       if (!c.cancelled()) {
         c.started(mirrors.get(c.topic).history.subscribe(c.position, c.sink, broker.maxSubscriberLag));
       }
     }
-    waiting.clear();
   }
 
   private List<Mirror> loadedMirrors() {
