@@ -50,7 +50,6 @@ final class GroupCommit {
   static final int MAX_BATCH_BYTES = 1 << 20;
   static final long MAX_QUEUED_BYTES = 64L << 20;
   private static final int MAX_MARKS = 64;
-  private static final int TRIM_BATCH = 200;
 
   private final RedisBroker broker;
   private final CommandConnection commands;
@@ -250,10 +249,9 @@ final class GroupCommit {
    * topics with nothing queued and no mark left. Called periodically from the broker's timer thread.
    */
   void trimByAge(long cutoffMillis) {
-    List<TopicQueue> topics = new ArrayList<>();
-    List<byte[]> args = new ArrayList<>();
-    List<Long> trimmedTo = new ArrayList<>();
     for (TopicQueue q : queues.values()) {
+      byte[][] args;
+      long trimmedBy;
       synchronized (q) {
         long[] newestOld = null;
         for (long[] mark : q.marks) {
@@ -262,39 +260,25 @@ final class GroupCommit {
           }
           newestOld = mark;
         }
-        if (newestOld != null) {
-          topics.add(q);
-          trimmedTo.add(newestOld[1]);
-          args.add(RedisBroker.bytes(q.markEpoch));
-          args.add(RedisBroker.bytes(newestOld[0] + 1));
-        } else if (q.marks.isEmpty() && q.pending.isEmpty() && !q.sending) {
-          q.retired = true;
-          queues.remove(q.topic, q);
+        if (newestOld == null) {
+          if (q.marks.isEmpty() && q.pending.isEmpty() && !q.sending) {
+            q.retired = true;
+            queues.remove(q.topic, q);
+          }
+          continue;
         }
+        trimmedBy = newestOld[1];
+        args = new byte[][] {RedisBroker.bytes(q.markEpoch), RedisBroker.bytes(newestOld[0] + 1)};
       }
-    }
-    for (int from = 0; from < topics.size(); from += TRIM_BATCH) {
-      int to = Math.min(topics.size(), from + TRIM_BATCH);
-      byte[][] keys = new byte[(to - from) * 2][];
-      for (int i = from; i < to; i++) {
-        keys[2 * (i - from)] = topics.get(i).keys[0];
-        keys[2 * (i - from) + 1] = topics.get(i).keys[1];
-      }
-      byte[][] argv = args.subList(2 * from, 2 * to).toArray(byte[][]::new);
-      List<TopicQueue> chunk = topics.subList(from, to);
-      List<Long> chunkMarks = trimmedTo.subList(from, to);
-      commands.get().thenCompose(c -> RedisBroker.eval(c, Scripts.TRIM_SHA, Scripts.TRIM, keys, argv))
+      // One single-slot script per topic; Lettuce pipelines them on the command connection.
+      commands.get().thenCompose(c -> RedisBroker.eval(c, Scripts.TRIM_SHA, Scripts.TRIM, q.keys, args))
           .whenComplete((out, error) -> {
             if (error != null) {
-              log.debug("trimming {} topic(s) by age failed; the next round tries again", chunk.size(), error);
+              log.debug("trimming topic '{}' by age failed; the next round tries again", q.topic, error);
               return;
             }
-            for (int i = 0; i < chunk.size(); i++) {
-              TopicQueue q = chunk.get(i);
-              long trimmedBy = chunkMarks.get(i);
-              synchronized (q) {
-                q.marks.removeIf(m -> m[1] <= trimmedBy);
-              }
+            synchronized (q) {
+              q.marks.removeIf(m -> m[1] <= trimmedBy);
             }
           });
     }

@@ -14,6 +14,9 @@ import java.util.HexFormat;
  * {@code streamkit.v1.Event} without offset and epoch). Both keys are written by one script, so Redis persists
  * them together, and both expire after the topic's idle time-to-live.
  *
+ * <p>Every script touches the two keys of one topic, which share the hash tag {@code {T}}: one hash slot, so a
+ * script stays atomic under Redis Cluster too; work on many topics is many pipelined calls.
+ *
  * <p>A new history (new epoch, offsets from 1, the old stream deleted) begins when the hash is missing, when
  * the hash counts events but the stream is gone, or when the caller has seen a higher offset of the same epoch
  * than Redis holds (Redis came back from an older snapshot): reusing those offsets would hand subscribers new
@@ -75,45 +78,35 @@ final class Scripts {
       """;
 
   /**
-   * The reader's check, for its mirrored topics. KEYS: hash and stream of each topic, in pairs. ARGV: ttl ms, then
-   * per topic: known epoch, known last offset, candidate epoch, the epoch to trim and the offset to trim below (0:
-   * none). Begins a new history where Redis lost part of the known one, trims, refreshes the time-to-live of
-   * topics that exist, and returns per topic {epoch or '', last offset, oldest retained offset or 0}.
+   * The reader's check of one mirrored topic. KEYS: hash, stream. ARGV: ttl ms, known epoch, known last offset,
+   * candidate epoch, the epoch to trim and the offset to trim below (0: none). Begins a new history where Redis lost
+   * part of the known one, trims, refreshes the time-to-live if the topic exists, and returns {epoch or '', last
+   * offset, oldest retained offset or 0}.
    */
   static final String CHECK = HELPERS + """
-      local out = {}
-      for i = 1, #KEYS / 2 do
-        local meta, stream = KEYS[2 * i - 1], KEYS[2 * i]
-        local a = 1 + 5 * (i - 1)
-        local epoch, last, fresh = history(meta, stream, ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3])
-        if fresh then
-          redis.call('HSET', meta, 'epoch', epoch, 'last', 0)
-        end
-        local oldest = 0
-        if epoch then
-          trimBelow(meta, stream, ARGV[a + 4], tonumber(ARGV[a + 5]))
-          redis.call('PEXPIRE', meta, ARGV[1])
-          redis.call('PEXPIRE', stream, ARGV[1])
-          local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
-          if #first > 0 then oldest = tonumber(string.match(first[1][1], '^(%d+)')) end
-        end
-        out[#out + 1] = epoch or ''
-        out[#out + 1] = last
-        out[#out + 1] = oldest
+      local meta, stream = KEYS[1], KEYS[2]
+      local epoch, last, fresh = history(meta, stream, ARGV[2], tonumber(ARGV[3]), ARGV[4])
+      if fresh then
+        redis.call('HSET', meta, 'epoch', epoch, 'last', 0)
       end
-      return out
+      local oldest = 0
+      if epoch then
+        trimBelow(meta, stream, ARGV[5], tonumber(ARGV[6]))
+        redis.call('PEXPIRE', meta, ARGV[1])
+        redis.call('PEXPIRE', stream, ARGV[1])
+        local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+        if #first > 0 then oldest = tonumber(string.match(first[1][1], '^(%d+)')) end
+      end
+      return {epoch or '', last, oldest}
       """;
 
   /**
-   * Age trimming of the topics this instance published to. KEYS: hash and stream of each topic, in pairs. ARGV
-   * per topic: the epoch and the offset below which every event is older than the maximum age. Returns {the
-   * number of topics}.
+   * Age trimming of one topic this instance published to. KEYS: hash, stream. ARGV: the epoch and the offset below
+   * which every event is older than the maximum age. Returns {1}.
    */
   static final String TRIM = HELPERS + """
-      for i = 1, #KEYS / 2 do
-        trimBelow(KEYS[2 * i - 1], KEYS[2 * i], ARGV[2 * i - 1], tonumber(ARGV[2 * i]))
-      end
-      return {#KEYS / 2}
+      trimBelow(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))
+      return {1}
       """;
 
   static final String PUBLISH_SHA = sha1(PUBLISH);

@@ -24,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -225,7 +226,7 @@ final class TopicReader {
   }
 
   /**
-   * Runs the check script for {@code ms} (trims by age, refreshes the keys' time-to-live, begins a new epoch where
+   * Runs the check script for each of {@code ms} (trims by age, refreshes the keys' time-to-live, begins a new epoch where
    * Redis lost known events) and brings each mirror up to date with the answer. The offset to trim below comes
    * from the mirror itself (its events carry their publish time), so Redis scans nothing.
    */
@@ -234,11 +235,8 @@ final class TopicReader {
     Instant cutoff = Instant.ofEpochMilli(now).minus(broker.historyMaxAge);
     for (int from = 0; from < ms.size(); from += CHECK_BATCH) {
       List<Mirror> batch = ms.subList(from, Math.min(ms.size(), from + CHECK_BATCH));
-      byte[][] keys = new byte[batch.size() * 2][];
-      byte[][] args = new byte[1 + batch.size() * 5][];
-      args[0] = RedisBroker.bytes(broker.keyTtlMillis);
-      for (int i = 0; i < batch.size(); i++) {
-        Mirror m = batch.get(i);
+      List<CompletableFuture<List<Object>>> answers = new ArrayList<>(batch.size());
+      for (Mirror m : batch) { // one single-slot script per topic, pipelined
         String epoch = m.history.epoch();
         // The highest offset this instance saw of the topic's epoch: from its mirror or its own publishes.
         KnownOffsets.Known k = broker.known.get(m.topic());
@@ -250,20 +248,16 @@ final class TopicReader {
           m.history.trim(Long.MIN_VALUE, cutoff);
           trimBelow = m.history.oldest();
         }
-        keys[2 * i] = Scripts.hashKey(broker.keyPrefix, m.topic());
-        keys[2 * i + 1] = Scripts.streamKey(broker.keyPrefix, m.topic());
-        args[1 + 5 * i] = RedisBroker.bytes(k.epoch());
-        args[2 + 5 * i] = RedisBroker.bytes(k.last());
-        args[3 + 5 * i] = RedisBroker.bytes(Epochs.next());
-        args[4 + 5 * i] = RedisBroker.bytes(epoch);
-        args[5 + 5 * i] = RedisBroker.bytes(trimBelow);
+        byte[][] keys = {Scripts.hashKey(broker.keyPrefix, m.topic()), Scripts.streamKey(broker.keyPrefix, m.topic())};
+        byte[][] args = {RedisBroker.bytes(broker.keyTtlMillis), RedisBroker.bytes(k.epoch()),
+            RedisBroker.bytes(k.last()), RedisBroker.bytes(Epochs.next()), RedisBroker.bytes(epoch),
+            RedisBroker.bytes(trimBelow)};
+        answers.add(RedisBroker.eval(connection, Scripts.CHECK_SHA, Scripts.CHECK, keys, args));
       }
-      List<Object> out = RedisBroker.eval(connection, Scripts.CHECK_SHA, Scripts.CHECK, keys, args).join();
       for (int i = 0; i < batch.size(); i++) {
-        String epoch = new String((byte[]) out.get(3 * i), StandardCharsets.UTF_8);
-        long last = (Long) out.get(3 * i + 1);
-        long oldest = (Long) out.get(3 * i + 2);
-        sync(batch.get(i), epoch, last, oldest, cutoff);
+        List<Object> out = answers.get(i).join();
+        String epoch = new String((byte[]) out.get(0), StandardCharsets.UTF_8);
+        sync(batch.get(i), epoch, (Long) out.get(1), (Long) out.get(2), cutoff);
       }
     }
   }

@@ -206,4 +206,21 @@ class GroupCommitTest {
     assertThat(onLoop.offsets()).isEqualTo(LongStream.rangeClosed(1, 50).boxed().toList());
     assertThat(onLoop.threads).containsOnly("event-loop-1");
   }
+
+  @Test
+  void eventsOlderThanTheMaximumAgeLeaveRedisWithoutAnySubscriberAndYoungerOnesStay() throws Exception {
+    RedisProcess redis = redis(false);
+    RedisBroker publisher = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofSeconds(2)).build();
+    closeLater.add(publisher);
+    for (int i = 0; i < 3; i++) {
+      publisher.publish("aging", ByteString.copyFromUtf8("old" + i), Map.of()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+    assertThat(redis.command("XLEN", "streamkit:{aging}:s")).contains(":3");
+
+    await().atMost(WAIT).until(() -> redis.command("XLEN", "streamkit:{aging}:s").contains(":0"));
+    Published fresh = publisher.publish("aging", ByteString.copyFromUtf8("fresh"), Map.of())
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(fresh.offset()).isEqualTo(4);
+    assertThat(redis.command("XLEN", "streamkit:{aging}:s")).contains(":1");
+  }
 }
