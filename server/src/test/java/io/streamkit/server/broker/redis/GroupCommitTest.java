@@ -35,25 +35,21 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GroupCommitTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private final List<AutoCloseable> closeLater = new ArrayList<>();
+  private final RedisResources resources = new RedisResources();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = closeLater.size() - 1; i >= 0; i--) {
-      closeLater.get(i).close();
-    }
+    resources.close();
   }
 
   private RedisProcess redis(boolean appendOnly) throws Exception {
-    RedisProcess r = RedisProcess.start(appendOnly);
-    closeLater.add(r);
-    return r;
+    return resources.redis(appendOnly);
   }
 
   private RedisBroker broker(RedisProcess redis) {
     RedisBroker b = RedisBroker.builder().uri(redis.uri()).historyMaxEvents(100_000)
         .commandTimeout(Duration.ofSeconds(3)).build();
-    closeLater.add(b);
+    resources.add(b);
     return b;
   }
 
@@ -195,7 +191,7 @@ class GroupCommitTest {
     RedisBroker a = broker(redis);
     RedisBroker b = broker(redis);
     ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "event-loop-1"));
-    closeLater.add(loop::shutdownNow);
+    resources.add(loop::shutdownNow);
     RecordingSink onLoop = new RecordingSink(loop);
     b.subscribe("loop", Position.live(), onLoop);
     await().atMost(WAIT).until(() -> b.subscriberCount("loop") == 1);
@@ -211,7 +207,7 @@ class GroupCommitTest {
   void eventsOlderThanTheMaximumAgeLeaveRedisWithoutAnySubscriberAndYoungerOnesStay() throws Exception {
     RedisProcess redis = redis(false);
     RedisBroker publisher = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofSeconds(2)).build();
-    closeLater.add(publisher);
+    resources.add(publisher);
     for (int i = 0; i < 3; i++) {
       publisher.publish("aging", ByteString.copyFromUtf8("old" + i), Map.of()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }

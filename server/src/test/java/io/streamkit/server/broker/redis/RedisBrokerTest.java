@@ -26,25 +26,21 @@ import org.junit.jupiter.api.Test;
 
 class RedisBrokerTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private final List<AutoCloseable> closeLater = new ArrayList<>();
+  private final RedisResources resources = new RedisResources();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = closeLater.size() - 1; i >= 0; i--) {
-      closeLater.get(i).close();
-    }
+    resources.close();
   }
 
   private RedisProcess redis(boolean appendOnly) throws Exception {
-    RedisProcess r = RedisProcess.start(appendOnly);
-    closeLater.add(r);
-    return r;
+    return resources.redis(appendOnly);
   }
 
   private RedisBroker broker(RedisProcess redis, int maxEvents) {
     RedisBroker b = RedisBroker.builder().uri(redis.uri()).historyMaxEvents(maxEvents)
         .commandTimeout(Duration.ofSeconds(2)).build();
-    closeLater.add(b);
+    resources.add(b);
     return b;
   }
 
@@ -129,7 +125,7 @@ class RedisBrokerTest {
   void eventsOlderThanTheMaximumAgeAreTrimmedAndShowUpAsAGap() throws Exception {
     RedisProcess redis = redis(false);
     RedisBroker a = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofMillis(500)).build();
-    closeLater.add(a);
+    resources.add(a);
     String epoch = "";
     for (int i = 1; i <= 3; i++) {
       epoch = publish(a, "ticks", "old" + i).epoch();
@@ -138,7 +134,7 @@ class RedisBrokerTest {
 
     RecordingSink r = new RecordingSink();
     RedisBroker b = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofMillis(500)).build();
-    closeLater.add(b);
+    resources.add(b);
     b.subscribe("ticks", Position.after(1, epoch), r); // wants 2 and 3: gone
     await().atMost(WAIT).until(() -> b.subscriberCount("ticks") == 1);
     publish(a, "ticks", "fresh");
