@@ -104,7 +104,7 @@ final class Cases {
               f("every_offset_delivered", Target.atLeast(1)), f("p50_us"), f("p99_us")),
           Setup.REDIS_ACROSS_INSTANCES),
       new Case("latency-redis", "fanout",
-          List.of("--subscribers", "100", "--connections", "4", "--payload", "64", "--rate", "1000"),
+          List.of("--subscribers", "10", "--connections", "2", "--payload", "64", "--rate", "1000"),
           List.of(f("p99_us", Target.atMost(5_000)), f("p50_us"), f("deliveries_per_s"),
               f("every_offset_delivered", Target.atLeast(1))), Setup.REDIS_ACROSS_INSTANCES),
       new Case("large-64KiB", "large",
