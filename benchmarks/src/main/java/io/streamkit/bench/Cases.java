@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The cases {@code compare} runs, each with the figures it reports and their targets (from issue 7). */
+/**
+ * The cases {@code compare} runs, each with the figures it reports and their targets (issue 7; the Redis cases:
+ * issue 13).
+ */
 final class Cases {
   private Cases() {}
 
@@ -34,9 +37,25 @@ final class Cases {
 
   record Figure(String name, Target target) {}
 
-  record Case(String name, String scenario, List<String> args, List<Figure> figures, boolean freshServers) {
+  /**
+   * What a case compares. BASELINE: the StreamKit jar against the plain grpc-java baseline. The Redis setups:
+   * StreamKit with {@code --broker redis} (a local redis-server with AOF everysec) against StreamKit in memory,
+   * either on one instance, or publishing on instance A while the subscribers are on instance B.
+   */
+  enum Setup { BASELINE, REDIS_ONE_INSTANCE, REDIS_ACROSS_INSTANCES }
+
+  record Case(String name, String scenario, List<String> args, List<Figure> figures, boolean freshServers,
+      Setup setup) {
     Case(String name, String scenario, List<String> args, List<Figure> figures) {
-      this(name, scenario, args, figures, false);
+      this(name, scenario, args, figures, false, Setup.BASELINE);
+    }
+
+    Case(String name, String scenario, List<String> args, List<Figure> figures, boolean freshServers) {
+      this(name, scenario, args, figures, freshServers, Setup.BASELINE);
+    }
+
+    Case(String name, String scenario, List<String> args, List<Figure> figures, Setup setup) {
+      this(name, scenario, args, figures, false, setup);
     }
   }
 
@@ -47,6 +66,10 @@ final class Cases {
   private static Figure f(String name, Target t) {
     return new Figure(name, t);
   }
+
+  /** Issue 13's ingest shape: 4 Publish streams, batches of 500 events of 64 B, over 8 topics. */
+  private static final List<String> INGEST =
+      List.of("--streams", "4", "--batch", "500", "--payload", "64", "--topics", "8", "--connections", "4");
 
   static final List<Case> ALL = List.of(
       new Case("bidi-greeter", "bidi-throughput",
@@ -70,8 +93,20 @@ final class Cases {
           List.of(f("events_per_s"), f("server_cpu_us_per_op"))),
       new Case("server-stream-8", "server-stream", List.of("--streams", "8", "--payload", "32"),
           List.of(f("events_per_s"), f("server_cpu_us_per_op"))),
-      new Case("ingest", "ingest", List.of("--streams", "2", "--batch", "1000", "--payload", "32"),
+      new Case("ingest", "ingest", INGEST,
           List.of(f("events_per_s"), f("server_cpu_us_per_op"), f("ack_p50_us"), f("ack_p99_us"))),
+      new Case("ingest-redis", "ingest", INGEST,
+          List.of(f("events_per_s", Target.ratioAtLeast(0.5)), f("events_per_s", Target.atLeast(50_000)),
+              f("server_cpu_us_per_op"), f("ack_p50_us"), f("ack_p99_us")), Setup.REDIS_ONE_INSTANCE),
+      new Case("fanout-1k-redis", "fanout",
+          List.of("--subscribers", "1000", "--connections", "4", "--payload", "256"),
+          List.of(f("deliveries_per_s", Target.ratioAtLeast(0.7)), f("server_cpu_us_per_op"),
+              f("every_offset_delivered", Target.atLeast(1)), f("p50_us"), f("p99_us")),
+          Setup.REDIS_ACROSS_INSTANCES),
+      new Case("latency-redis", "fanout",
+          List.of("--subscribers", "10", "--connections", "2", "--payload", "64", "--rate", "1000"),
+          List.of(f("p99_us", Target.atMost(5_000)), f("p50_us"), f("deliveries_per_s"),
+              f("every_offset_delivered", Target.atLeast(1))), Setup.REDIS_ACROSS_INSTANCES),
       new Case("large-64KiB", "large",
           List.of("--service", "chat", "--streams", "1", "--window", "2", "--payload", "65536"),
           List.of(f("mb_per_s", Target.ratioAtLeast(0.95)), f("server_cpu_us_per_op"), f("p50_us"))),

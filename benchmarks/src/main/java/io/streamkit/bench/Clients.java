@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The load tool's connections: {@code n} plaintext channels to one target, each its own TCP connection, callbacks
+ * The load tool's connections: {@code n} plaintext channels to one target (the subscribers' {@code --target}, or the
+ * publishers' {@code --publish-target}), each its own TCP connection, callbacks
  * on the transport threads ({@code directExecutor}: the load tool never blocks in a callback). Closed by the scenario
  * that opened them.
  */
@@ -15,8 +16,19 @@ final class Clients implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
 
   Clients(LoadOptions o, int n) {
+    this(o.target, n);
+  }
+
+  /** {@code n} connections to where the publishers publish. */
+  static Clients publishers(LoadOptions o, int n) {
+    return new Clients(o.publishTargetOrTarget(), n);
+  }
+
+  private Clients(String target, int n) {
+    String host = target.substring(0, target.lastIndexOf(':'));
+    int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
     for (int i = 0; i < n; i++) {
-      channels.add(NettyChannelBuilder.forAddress(o.host(), o.port())
+      channels.add(NettyChannelBuilder.forAddress(host, port)
           .usePlaintext()
           .directExecutor()
           .maxInboundMessageSize(16 * 1024 * 1024)

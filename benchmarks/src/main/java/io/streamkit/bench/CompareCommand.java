@@ -26,8 +26,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code compare}: for each case, starts the StreamKit server jar and the plain grpc-java baseline server as two
  * processes, runs the load tool (a third process per run) against them interleaved (StreamKit, baseline, StreamKit,
- * baseline, ...), and prints the medians and their ratio beside the target. Also measures loopback TCP bandwidth with
- * iperf3 when it is installed.
+ * baseline, ...), and prints the medians and their ratio beside the target. The Redis cases compare StreamKit with
+ * {@code --broker redis} (a local redis-server, AOF everysec; two instances when the case publishes on one and
+ * subscribes on the other) against StreamKit in memory. Also measures loopback TCP bandwidth with iperf3 when it is
+ * installed.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, usageHelpWidth = 120,
     description = "Runs every scenario against StreamKit and the plain grpc-java baselines, interleaved, and prints ratios.")
@@ -72,7 +74,7 @@ final class CompareCommand implements Callable<Integer> {
     md.append("Started ").append(Instant.now()).append(", ").append(runs).append(" runs per server, warm-up ")
         .append(warmup.toMillis()).append(" ms, measured ").append(duration.toMillis()).append(" ms, ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n\n");
-    md.append("| case | figure | StreamKit | baseline | ratio | per-run ratios | target | met |\n"
+    md.append("| case | figure | StreamKit | against | ratio | per-run ratios | target | met |\n"
         + "|---|---|---|---|---|---|---|---|\n");
     String loopback = iperf3();
     System.out.println("loopback TCP (iperf3): " + loopback);
@@ -81,8 +83,15 @@ final class CompareCommand implements Callable<Integer> {
       if (only != null && !only.contains(c.name())) {
         continue;
       }
-      System.out.println("== " + c.name() + ": " + c.scenario() + " " + String.join(" ", c.args()));
-      Map<String, List<Result>> results = runCase(c);
+      System.out.println("== " + c.name() + ": " + c.scenario() + " " + String.join(" ", c.args())
+          + (c.setup() == Cases.Setup.BASELINE ? "" : " (StreamKit on Redis against StreamKit in memory)"));
+      Map<String, List<Result>> results;
+      try {
+        results = runCase(c);
+      } catch (IOException e) {
+        System.out.println("   skipped: " + e.getMessage());
+        continue;
+      }
       for (Cases.Figure f : c.figures()) {
         double sk = median(results.get("streamkit"), f.name());
         double base = median(results.get("baseline"), f.name());
@@ -92,7 +101,7 @@ final class CompareCommand implements Callable<Integer> {
           missed++;
         }
         String line = String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |", c.name(), f.name(),
-            Result.format(sk), Result.format(base), Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
+            Result.format(sk), Result.format(base) + (c.setup() == Cases.Setup.BASELINE ? "" : " (memory)"), Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
             pairRatios(results, f.name()), f.target() == null ? "" : f.target().text(),
             met == null ? "" : met ? "yes" : "NO");
         System.out.println(line);
@@ -102,6 +111,12 @@ final class CompareCommand implements Callable<Integer> {
     if (shared != null) {
       shared.stop();
     }
+    if (sharedRedis != null) {
+      sharedRedis.stop();
+    }
+    if (redis != null) {
+      redis.close();
+    }
     md.append("\nLoopback TCP bandwidth (iperf3 -c 127.0.0.1 -t 3): ").append(loopback).append('\n');
     Files.writeString(out.resolve("results.md"), md.toString());
     System.out.println("\nLoopback TCP bandwidth (iperf3): " + loopback);
@@ -110,51 +125,107 @@ final class CompareCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The two server processes under test; shared by consecutive cases unless a case asks for fresh ones. */
+  /** Where the load tool points for one side of a case: subscribers' target, publishers' target, measured PID. */
+  private record Side(int port, int publishPort, long pid) {}
+
+  /**
+   * The server processes under test; shared by consecutive cases unless a case asks for fresh ones. Baseline
+   * cases: the StreamKit jar and the grpc-java baseline. Redis cases: two StreamKit instances on the local Redis
+   * (A takes the publishes, B the subscribers when the case goes across instances) and one StreamKit in memory.
+   */
   private final class Servers {
-    final int skPort = freePort();
-    final int basePort = freePort();
-    final Process streamkit;
-    final Process baseline;
+    final List<Process> processes = new ArrayList<>();
+    final Side left;
+    final Side right;
+    final Side leftOneInstance;
 
     Servers(String label) throws IOException, InterruptedException {
-      List<String> sk = new ArrayList<>(javaCommand(serverJvmArgs));
-      sk.addAll(List.of("-jar", streamkitJar.toString(), "--host", "127.0.0.1", "--port", Integer.toString(skPort)));
+      int skPort = freePort();
+      int basePort = freePort();
       List<String> base = new ArrayList<>(javaCommand(serverJvmArgs));
       base.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMain.class.getName(),
           "baseline-server", "--host", "127.0.0.1", "--port", Integer.toString(basePort)));
-      streamkit = startServer(sk, skPort, out.resolve(label + "-streamkit.log"));
-      baseline = startServer(base, basePort, out.resolve(label + "-baseline.log"));
+      Process sk = streamkit(skPort, List.of(), label + "-streamkit");
+      processes.add(sk);
+      Process baseline = startServer(base, basePort, out.resolve(label + "-baseline.log"));
+      processes.add(baseline);
+      left = new Side(skPort, skPort, sk.pid());
+      leftOneInstance = left;
+      right = new Side(basePort, basePort, baseline.pid());
+    }
+
+    Servers(String label, LocalRedis redis) throws IOException, InterruptedException {
+      List<String> onRedis = List.of("--broker", "redis", "--redis-uri", redis.uri(),
+          "--redis-key-prefix", "bench-" + System.nanoTime());
+      int a = freePort();
+      int b = freePort();
+      int memory = freePort();
+      Process pa = streamkit(a, onRedis, label + "-redis-a");
+      processes.add(pa);
+      Process pb = streamkit(b, onRedis, label + "-redis-b");
+      processes.add(pb);
+      Process pm = streamkit(memory, List.of(), label + "-memory");
+      processes.add(pm);
+      left = new Side(b, a, pb.pid());
+      leftOneInstance = new Side(a, a, pa.pid());
+      right = new Side(memory, memory, pm.pid());
+    }
+
+    Side left(Cases.Case c) {
+      return c.setup() == Cases.Setup.REDIS_ACROSS_INSTANCES ? left : leftOneInstance;
+    }
+
+    private Process streamkit(int port, List<String> args, String log) throws IOException, InterruptedException {
+      List<String> cmd = new ArrayList<>(javaCommand(serverJvmArgs));
+      cmd.addAll(List.of("-jar", streamkitJar.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port)));
+      cmd.addAll(args);
+      return startServer(cmd, port, out.resolve(log + ".log"));
     }
 
     void stop() throws InterruptedException {
-      CompareCommand.stop(streamkit);
-      CompareCommand.stop(baseline);
+      for (Process p : processes) {
+        CompareCommand.stop(p);
+      }
     }
   }
 
   private Servers shared;
+  private Servers sharedRedis;
+  private LocalRedis redis;
+
+  private Servers servers(Cases.Case c) throws IOException, InterruptedException {
+    if (c.setup() == Cases.Setup.BASELINE) {
+      if (c.freshServers()) {
+        return new Servers(c.name());
+      }
+      if (shared == null) {
+        shared = new Servers("shared");
+      }
+      return shared;
+    }
+    if (redis == null) {
+      redis = LocalRedis.start(out.resolve("redis"));
+    }
+    if (c.freshServers()) {
+      return new Servers(c.name(), redis);
+    }
+    if (sharedRedis == null) {
+      sharedRedis = new Servers("shared", redis);
+    }
+    return sharedRedis;
+  }
 
   private Map<String, List<Result>> runCase(Cases.Case c) throws Exception {
     Map<String, List<Result>> results = new LinkedHashMap<>();
     results.put("streamkit", new ArrayList<>());
     results.put("baseline", new ArrayList<>());
     // Heap figures need servers that ran nothing before; speed figures want servers whose JIT is warm.
-    Servers servers;
-    if (c.freshServers()) {
-      servers = new Servers(c.name());
-    } else {
-      if (shared == null) {
-        shared = new Servers("shared");
-      }
-      servers = shared;
-    }
+    Servers servers = servers(c);
     try {
       for (int run = 1; run <= runs; run++) {
         for (String server : results.keySet()) {
           boolean isSk = server.equals("streamkit");
-          Result r = load(c, isSk ? servers.skPort : servers.basePort,
-              isSk ? servers.streamkit.pid() : servers.baseline.pid());
+          Result r = load(c, isSk ? servers.left(c) : servers.right);
           results.get(server).add(r);
           Files.writeString(out.resolve("runs.jsonl"), "{\"case\": \"" + c.name() + "\", \"server\": \"" + server
               + "\", \"run\": " + run + ", \"result\": " + r.toJson() + "}\n", StandardCharsets.UTF_8,
@@ -167,17 +238,18 @@ final class CompareCommand implements Callable<Integer> {
         }
       }
     } finally {
-      if (servers != shared) {
+      if (servers != shared && servers != sharedRedis) {
         servers.stop();
       }
     }
     return results;
   }
 
-  private Result load(Cases.Case c, int port, long pid) throws IOException, InterruptedException {
+  private Result load(Cases.Case c, Side side) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(javaCommand(List.of("-Xmx4g")));
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), "load", c.scenario(),
-        "--target", "127.0.0.1:" + port, "--server-pid", Long.toString(pid), "--json",
+        "--target", "127.0.0.1:" + side.port(), "--publish-target", "127.0.0.1:" + side.publishPort(),
+        "--server-pid", Long.toString(side.pid()), "--json",
         "--warmup", warmup.toMillis() + "ms", "--duration", duration.toMillis() + "ms"));
     cmd.addAll(c.args());
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();

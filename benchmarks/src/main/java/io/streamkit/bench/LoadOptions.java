@@ -10,6 +10,10 @@ final class LoadOptions {
   @Option(names = "--target", defaultValue = "localhost:9090", description = "host:port of the server under test (default: ${DEFAULT-VALUE}).")
   String target;
 
+  @Option(names = "--publish-target", description = "host:port the publishers use, when not --target: publish on one "
+      + "instance, subscribe on another (default: the --target).")
+  String publishTarget;
+
   @Option(names = "--warmup", defaultValue = "3s", converter = DurationConverter.class, description = "Load before measuring (default: ${DEFAULT-VALUE}).")
   Duration warmup;
 
@@ -46,6 +50,9 @@ final class LoadOptions {
   @Option(names = "--batch", defaultValue = "1000", description = "ingest: events per Publish call before half-close and ack (default: ${DEFAULT-VALUE}).")
   int batch;
 
+  @Option(names = "--topics", defaultValue = "8", description = "ingest: topics every stream's events go to, in turn (default: ${DEFAULT-VALUE}).")
+  int topics;
+
   @Option(names = "--slow-rate", defaultValue = "10", description = "slow-consumer: events per second the slow subscriber reads (default: ${DEFAULT-VALUE}).")
   int slowRate;
 
@@ -58,6 +65,11 @@ final class LoadOptions {
 
   int port() {
     return Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
+  }
+
+  /** Where publishers connect: {@code --publish-target}, or {@code --target}. */
+  String publishTargetOrTarget() {
+    return publishTarget == null || publishTarget.isEmpty() ? target : publishTarget;
   }
 
   /** Accepts {@code 500ms}, {@code 5s}, {@code 2m}. */

@@ -27,7 +27,8 @@ final class PushScenarios {
   private PushScenarios() {}
 
   /**
-   * {@code fanout}: N live subscribers of one topic over C connections, one publisher. Deliveries per second over
+   * {@code fanout}: N live subscribers of one topic over C connections, one publisher (on {@code --publish-target}
+   * when given: another server instance sharing the topic through Redis). Deliveries per second over
    * the measured window, publish-to-deliver latency, and whether every subscriber got every offset from the end of
    * the warm-up to the last one published.
    */
@@ -36,17 +37,24 @@ final class PushScenarios {
     LongAdder total = new LongAdder();
     Recorder latency = new Recorder(3);
     Phase phase = new Phase(o.serverPid);
-    try (Clients clients = new Clients(o, o.connections); Clients pub = new Clients(o, 1)) {
+    try (Clients clients = new Clients(o, o.connections); Clients pub = Clients.publishers(o, 1)) {
       List<Subscriber> subs = new ArrayList<>();
       for (int i = 0; i < o.subscribers; i++) {
         subs.add(new Subscriber(total, latency, phase, false).subscribe(clients.get(i), topic));
       }
+      // Subscriptions are registered asynchronously (on another instance, only once its Redis reader took them):
+      // publish single events until each has one, so that the publisher, which stays at most maxAhead events
+      // ahead of the average delivered, does not run ahead of subscriptions that do not exist yet.
+      boolean all = false;
+      for (int attempt = 0; attempt < 60 && !all; attempt++) {
+        publishOne(pub, topic, o.payload);
+        all = await(() -> subs.stream().allMatch(s -> s.first != 0 || s.done), 1);
+      }
+      awaitOrFail(() -> subs.stream().allMatch(s -> s.first != 0 || s.done), 1, "every subscriber received an event");
       long maxAhead = Math.max(2, o.maxOutstanding / o.subscribers);
       Publisher publisher = new Publisher(pub.get(0), topic, o.payload, o.rate, maxAhead,
           () -> total.sum() / o.subscribers).start();
       Thread.sleep(o.warmup.toMillis());
-      // Subscriptions are registered asynchronously: measure only once each has received an event.
-      awaitOrFail(() -> subs.stream().allMatch(s -> s.first != 0 || s.done), 60, "every subscriber received an event");
       long measuredFrom = publisher.published + 1;
       phase.begin(total::sum);
       Thread.sleep(o.duration.toMillis());
@@ -200,10 +208,13 @@ final class PushScenarios {
   }
 
   /**
-   * {@code ingest}: S client-streaming Publish calls in a loop, each sending M events while ready, then half-close
-   * and wait for the ack. Acknowledged events per second and the ack latency (half-close to PublishAck).
+   * {@code ingest}: S client-streaming Publish calls in a loop, each sending M events while ready (in turn to T
+   * topics), then half-close and wait for the ack. Acknowledged events per second and the ack latency (half-close to
+   * PublishAck).
    */
   static Result ingest(LoadOptions o) throws Exception {
+    String run = "ingest-" + System.nanoTime() + "-";
+    int topicCount = Math.max(1, o.topics);
     LongAdder acked = new LongAdder();
     Recorder ackLatency = new Recorder(3);
     Phase phase = new Phase(o.serverPid);
@@ -213,7 +224,10 @@ final class PushScenarios {
         int stream = i;
         Thread t = new Thread(() -> {
           ByteString payload = ByteString.copyFrom(new byte[o.payload]);
-          PublishRequest request = PublishRequest.newBuilder().setTopic("ingest-" + stream).setPayload(payload).build();
+          PublishRequest[] requests = new PublishRequest[topicCount];
+          for (int k = 0; k < topicCount; k++) {
+            requests[k] = PublishRequest.newBuilder().setTopic(run + k).setPayload(payload).build();
+          }
           while (!phase.stopped) {
             AckWaiter ack = new AckWaiter();
             StreamServiceGrpc.newStub(clients.get(stream)).publish(ack);
@@ -221,7 +235,7 @@ final class PushScenarios {
               while (!ack.call.isReady() && !ack.failed) {
                 LockSupport.parkNanos(20_000);
               }
-              ack.call.onNext(request);
+              ack.call.onNext(requests[(stream + n) % topicCount]);
             }
             long halfClose = System.nanoTime();
             ack.call.onCompleted();
@@ -252,6 +266,7 @@ final class PushScenarios {
       Histogram h = ackLatency.getIntervalHistogram();
       return phase.cpuPerOp(new Result("ingest")
           .put("streams", o.streams)
+          .put("topics", topicCount)
           .put("batch", o.batch)
           .put("payload_bytes", o.payload)
           .put("events_per_s", Math.round(rate))

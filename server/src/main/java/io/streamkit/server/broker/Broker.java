@@ -14,7 +14,13 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@link #publish} assigns the topic's next offset (1, 2, 3, ... without holes, per topic and epoch) and
  *       completes once the event is stored; it completes exceptionally with a {@link io.grpc.StatusException}
  *       (UNAVAILABLE, INVALID_ARGUMENT, ...) when it is not, and never acknowledges an event it did not
- *       store.</li>
+ *       store. It may complete later, on any thread (the Redis broker batches the publishes waiting for one
+ *       topic into one round trip).</li>
+ *   <li>Order: publishes of one topic are stored in the order of the calls (one that returned before another began
+ *       comes first), whether or not the earlier ones have completed; and when one fails, the later publishes of
+ *       that topic made before its failure was reported fail too, so none is stored after a failed one. The
+ *       server's Publish stream relies on this to keep a stream's order per topic while several of its events are
+ *       in flight.</li>
  *   <li>{@link #subscribe} delivers the retained history after the {@link Position}, then live events, in order,
  *       with no gap and no duplicate at the switch from history to live. Failures reach the sink's
  *       {@link EventSink#onEnd}; nothing is thrown into the caller's (transport) thread except

@@ -2,15 +2,15 @@ package io.streamkit.server.broker;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.streamkit.server.internal.broker.Cursor;
+import io.streamkit.server.internal.broker.TopicHistory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe. Created with {@link #builder()}; {@link #close()} stops its retention timer.
  */
 public final class InMemoryBroker implements Broker {
-  private final ConcurrentHashMap<String, TopicLog> topics = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, TopicHistory> topics = new ConcurrentHashMap<>();
   private final int historyMaxEvents;
   private final Duration historyMaxAge;
   private final long maxSubscriberLag;
@@ -69,21 +69,10 @@ public final class InMemoryBroker implements Broker {
     }
     Instant now = clock.instant();
     for (; ; ) {
-      TopicLog log = topics.computeIfAbsent(topic, this::newLog);
-      TopicEvent event;
-      synchronized (log) {
-        if (log.removed) {
-          continue;
-        }
-        event = log.appendLocked(payload, headers, now);
+      TopicEvent event = topics.computeIfAbsent(topic, this::newHistory).publish(payload, headers, now);
+      if (event != null) { // else the sweeper retired the topic meanwhile: a new history begins
+        return CompletableFuture.completedFuture(new Published(topic, event.offset(), event.epoch()));
       }
-      for (LoopDelivery lane : log.lanes.values()) {
-        lane.signal();
-      }
-      for (Cursor cursor : log.direct) {
-        cursor.signal();
-      }
-      return CompletableFuture.completedFuture(new Published(topic, event.offset(), log.epoch));
     }
   }
 
@@ -91,47 +80,23 @@ public final class InMemoryBroker implements Broker {
   public BrokerSubscription subscribe(String topic, Position position, EventSink sink) {
     Topics.check(topic);
     for (; ; ) {
-      TopicLog log = topics.computeIfAbsent(topic, this::newLog);
-      Cursor cursor;
-      synchronized (log) {
-        if (log.removed) {
-          continue;
-        }
-        Executor executor = sink.executor();
-        Set<Cursor> group =
-            executor == null ? log.direct : log.lanes.computeIfAbsent(executor, LoopDelivery::new).cursors;
-        cursor = new Cursor(log, start(log, position), sink, maxSubscriberLag, group);
-        log.cursors.add(cursor);
-        group.add(cursor);
+      Cursor cursor = topics.computeIfAbsent(topic, this::newHistory).subscribe(position, sink, maxSubscriberLag);
+      if (cursor != null) {
+        return cursor;
       }
-      cursor.signal();
-      return cursor;
     }
-  }
-
-  /** The first offset to deliver for {@code position}; see {@link Position} for the rules. */
-  private static long start(TopicLog log, Position position) {
-    long last = log.last();
-    if (position.isLive()) {
-      return last + 1;
-    }
-    boolean otherEpoch = !position.epoch().isEmpty() && !position.epoch().equals(log.epoch);
-    if (otherEpoch || position.afterOffset() > last) {
-      return log.oldest(); // continuity lost: everything retained of the current epoch
-    }
-    return Math.max(position.afterOffset() + 1, log.oldest());
   }
 
   /** The topic's epoch and last offset, or null if the topic holds no history now. For tests and metrics. */
   public Published head(String topic) {
-    TopicLog log = topics.get(topic);
-    return log == null ? null : new Published(topic, log.last(), log.epoch);
+    TopicHistory history = topics.get(topic);
+    return history == null ? null : new Published(topic, history.last(), history.epoch());
   }
 
   /** Subscriptions registered on {@code topic} now. For tests and metrics. */
   public int subscriberCount(String topic) {
-    TopicLog log = topics.get(topic);
-    return log == null ? 0 : log.cursors.size();
+    TopicHistory history = topics.get(topic);
+    return history == null ? 0 : history.subscriberCount();
   }
 
   /**
@@ -139,16 +104,8 @@ public final class InMemoryBroker implements Broker {
    * {@link Builder#maxSubscriberLag(long)}; 0 when the topic has no subscriber. For metrics.
    */
   public long maxLag(String topic) {
-    TopicLog log = topics.get(topic);
-    if (log == null) {
-      return 0;
-    }
-    long last = log.last();
-    long max = 0;
-    for (Cursor cursor : log.cursors) {
-      max = Math.max(max, cursor.lag(last));
-    }
-    return max;
+    TopicHistory history = topics.get(topic);
+    return history == null ? 0 : history.maxLag();
   }
 
   /** Topics currently held (with history or subscribers). */
@@ -156,22 +113,16 @@ public final class InMemoryBroker implements Broker {
     return topics.size();
   }
 
-  private TopicLog newLog(String name) {
-    return new TopicLog(name, instance + "-" + epochs.incrementAndGet(), historyMaxEvents);
+  private TopicHistory newHistory(String name) {
+    return new TopicHistory(name, instance + "-" + epochs.incrementAndGet(), historyMaxEvents);
   }
 
   private void sweep() {
     Instant cutoff = clock.instant().minus(historyMaxAge);
     for (String name : topics.keySet()) {
-      topics.computeIfPresent(name, (k, log) -> {
-        synchronized (log) {
-          long left = log.evictBefore(cutoff);
-          if (left == 0 && log.cursors.isEmpty()) {
-            log.removed = true;
-            return null;
-          }
-          return log;
-        }
+      topics.computeIfPresent(name, (k, history) -> {
+        history.trim(Long.MIN_VALUE, cutoff);
+        return history.retireIfUnused(true) ? null : history;
       });
     }
   }

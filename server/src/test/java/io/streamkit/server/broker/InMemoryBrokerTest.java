@@ -21,27 +21,6 @@ import org.junit.jupiter.api.Test;
 
 class InMemoryBrokerTest {
 
-  /** A sink that is always ready and records what arrives. */
-  static class Recorder implements EventSink {
-    final List<TopicEvent> events = new CopyOnWriteArrayList<>();
-    final List<Status> ends = new CopyOnWriteArrayList<>();
-
-    @Override
-    public boolean isReady() {
-      return true;
-    }
-
-    @Override
-    public void onEvent(TopicEvent event) {
-      events.add(event);
-    }
-
-    @Override
-    public void onEnd(Status status) {
-      ends.add(status);
-    }
-  }
-
   /** A clock the test moves by hand. */
   static final class ManualClock extends Clock {
     volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
@@ -71,7 +50,7 @@ class InMemoryBrokerTest {
   @Test
   void concurrentPublishersGetContiguousOffsetsAndEverySubscriberSeesThemInOrder() throws Exception {
     try (InMemoryBroker broker = InMemoryBroker.builder().build()) {
-      Recorder recorder = new Recorder();
+      RecordingSink recorder = new RecordingSink();
       broker.subscribe("t", Position.live(), recorder);
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
@@ -107,7 +86,7 @@ class InMemoryBrokerTest {
     ManualClock clock = new ManualClock();
     try (InMemoryBroker broker =
         InMemoryBroker.builder().clock(clock).historyMaxAge(Duration.ofMillis(400)).build()) {
-      Recorder recorder = new Recorder();
+      RecordingSink recorder = new RecordingSink();
       broker.subscribe("t", Position.live(), recorder);
       Published first = broker.publish("t", ByteString.EMPTY, Map.of()).join();
       clock.now = clock.now.plusSeconds(1);
@@ -116,7 +95,7 @@ class InMemoryBrokerTest {
       assertThat(second.epoch()).isEqualTo(first.epoch());
       assertThat(second.offset()).isEqualTo(2);
 
-      Recorder late = new Recorder();
+      RecordingSink late = new RecordingSink();
       broker.subscribe("t", Position.after(0, ""), late);
       assertThat(late.events).extracting(TopicEvent::offset).containsExactly(2L); // 1 expired: a visible gap
     }
@@ -125,12 +104,8 @@ class InMemoryBrokerTest {
   @Test
   void aSubscriberThatIsNeverReadyIsEndedOnceItLagsPastTheLimit() {
     try (InMemoryBroker broker = InMemoryBroker.builder().maxSubscriberLag(10).build()) {
-      Recorder stalled = new Recorder() {
-        @Override
-        public boolean isReady() {
-          return false;
-        }
-      };
+      RecordingSink stalled = new RecordingSink();
+      stalled.ready = false;
       broker.subscribe("t", Position.live(), stalled);
       publish(broker, "t", 11);
       assertThat(stalled.ends).singleElement().satisfies(s -> {
@@ -148,7 +123,7 @@ class InMemoryBrokerTest {
           .isInstanceOf(CompletionException.class)
           .cause().isInstanceOf(StatusException.class)
           .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("'bad topic'");
-      assertThatThrownBy(() -> broker.subscribe("", Position.live(), new Recorder()))
+      assertThatThrownBy(() -> broker.subscribe("", Position.live(), new RecordingSink()))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
     }
   }

@@ -19,36 +19,15 @@ import org.junit.jupiter.api.Test;
 /** Delivery from each sink's own executor (the server's: its connection's event loop). */
 class LoopDeliveryTest {
 
-  /** A recorder that names an executor and notes the threads it is delivered on. */
-  static final class LaneRecorder extends InMemoryBrokerTest.Recorder {
-    final Executor executor;
-    final Set<String> threads = ConcurrentHashMap.newKeySet();
-
-    LaneRecorder(Executor executor) {
-      this.executor = executor;
-    }
-
-    @Override
-    public void onEvent(TopicEvent event) {
-      threads.add(Thread.currentThread().getName());
-      super.onEvent(event);
-    }
-
-    @Override
-    public Executor executor() {
-      return executor;
-    }
-  }
-
   @Test
   void subscribersThatNameAnExecutorGetEveryEventInOrderOnItsThreadAndOthersOnThePublishers() throws Exception {
     ExecutorService loopA = Executors.newSingleThreadExecutor(r -> new Thread(r, "loop-a"));
     ExecutorService loopB = Executors.newSingleThreadExecutor(r -> new Thread(r, "loop-b"));
     try (InMemoryBroker broker = InMemoryBroker.builder().build()) {
-      List<LaneRecorder> onA = List.of(new LaneRecorder(loopA), new LaneRecorder(loopA));
-      LaneRecorder onB = new LaneRecorder(loopB);
-      LaneRecorder direct = new LaneRecorder(null);
-      for (LaneRecorder r : List.of(onA.get(0), onA.get(1), onB, direct)) {
+      List<RecordingSink> onA = List.of(new RecordingSink(loopA), new RecordingSink(loopA));
+      RecordingSink onB = new RecordingSink(loopB);
+      RecordingSink direct = new RecordingSink(null);
+      for (RecordingSink r : List.of(onA.get(0), onA.get(1), onB, direct)) {
         broker.subscribe("t", Position.live(), r);
       }
       Thread publisher = new Thread(() -> {
@@ -60,7 +39,7 @@ class LoopDeliveryTest {
       publisher.join();
 
       List<Long> all = LongStream.rangeClosed(1, 2_000).boxed().toList();
-      for (LaneRecorder r : List.of(onA.get(0), onA.get(1), onB, direct)) {
+      for (RecordingSink r : List.of(onA.get(0), onA.get(1), onB, direct)) {
         await().atMost(Duration.ofSeconds(10)).until(() -> r.events.size() == 2_000);
         assertThat(r.events).extracting(TopicEvent::offset).containsExactlyElementsOf(all);
       }
@@ -80,7 +59,7 @@ class LoopDeliveryTest {
       throw new RejectedExecutionException("shutting down");
     };
     try (InMemoryBroker broker = InMemoryBroker.builder().build()) {
-      LaneRecorder r = new LaneRecorder(shutDown);
+      RecordingSink r = new RecordingSink(shutDown);
       broker.subscribe("t", Position.live(), r);
       for (int i = 0; i < 3; i++) {
         broker.publish("t", ByteString.copyFromUtf8("p" + i), Map.of()).join();
@@ -94,7 +73,7 @@ class LoopDeliveryTest {
   void aCancelledSubscriptionLeavesItsLane() throws Exception {
     ExecutorService loop = Executors.newSingleThreadExecutor();
     try (InMemoryBroker broker = InMemoryBroker.builder().build()) {
-      LaneRecorder r = new LaneRecorder(loop);
+      RecordingSink r = new RecordingSink(loop);
       BrokerSubscription s = broker.subscribe("t", Position.live(), r);
       broker.publish("t", ByteString.copyFromUtf8("a"), Map.of()).join();
       await().atMost(Duration.ofSeconds(10)).until(() -> r.events.size() == 1);

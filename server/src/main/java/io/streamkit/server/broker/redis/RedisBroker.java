@@ -5,13 +5,11 @@ import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.streamkit.api.v1.Event;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.BrokerSubscription;
@@ -28,6 +26,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,8 +35,10 @@ import java.util.concurrent.TimeUnit;
  * published on one instance reaches the subscribers of every instance, and a client that loses its instance
  * resumes on another from the same {@code (epoch, offset)}.
  *
- * <p>Offsets are assigned inside Redis by a Lua script that increments the topic's counter and adds the event
- * under the ID {@code <offset>-0}, so publishers on any number of instances never produce a gap or a duplicate.
+ * <p>Offsets are assigned inside Redis by a Lua script that advances the topic's counter and adds the events
+ * under the IDs {@code <offset>-0}, so publishers on any number of instances never produce a gap or a duplicate.
+ * Publishes are group-committed: those waiting for one topic on this instance go to Redis as one script call,
+ * calls for different topics are pipelined, and age trimming runs on a timer, not per publish.
  * The topic's epoch is kept beside the counter; when Redis lost the history (restart without persistence,
  * eviction, expiry, or an older snapshot) a new epoch begins and subscribers see a reset. Retention is the same as
  * the in-memory broker's: at most {@link Builder#historyMaxEvents} events, none older than
@@ -45,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Delivery: one reader thread per broker (per server instance) reads every topic that has local subscribers
  * with one blocking XREAD and keeps each topic's retained history in memory, decoded once; all local subscribers
- * of a topic read those same events (see {@code docs/REDIS.md}). While Redis is unreachable, {@link #publish}
+ * of a topic read those same events, delivered from each subscriber's event loop as with the in-memory broker
+ * (see {@code docs/REDIS.md}). While Redis is unreachable, {@link #publish}
  * fails with UNAVAILABLE, subscriptions pause and resume with what was published meanwhile, and
  * {@link #watchAvailability} reports the outage.
  *
@@ -68,7 +71,9 @@ public final class RedisBroker implements Broker {
   final long keyTtlMillis;
   final KnownOffsets known = new KnownOffsets();
   private final CommandConnection commands;
+  private final GroupCommit groupCommit;
   private final TopicReader reader;
+  private final ScheduledExecutorService trimmer;
 
   private RedisBroker(Builder b) {
     this.uri = b.uri;
@@ -89,7 +94,17 @@ public final class RedisBroker implements Broker {
         .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
         .build());
     this.commands = new CommandConnection(client, uri);
+    this.groupCommit = new GroupCommit(this, commands);
     this.reader = new TopicReader(this, commands);
+    this.trimmer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "streamkit-redis-trim");
+      t.setDaemon(true);
+      return t;
+    });
+    long period = Math.max(100, Math.min(1000, historyMaxAge.toMillis() / 4));
+    trimmer.scheduleWithFixedDelay(
+        () -> groupCommit.trimByAge(System.currentTimeMillis() - historyMaxAge.toMillis()),
+        period, period, TimeUnit.MILLISECONDS);
     reader.start();
   }
 
@@ -112,38 +127,15 @@ public final class RedisBroker implements Broker {
         .setPublishedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
         .build()
         .toByteArray();
-    KnownOffsets.Known k = known.get(topic);
-    byte[][] keys = {Scripts.hashKey(keyPrefix, topic), Scripts.streamKey(keyPrefix, topic)};
-    byte[][] args = {
-        body, bytes(Epochs.next()), bytes(historyMaxEvents), bytes(keyTtlMillis), bytes(k.epoch()),
-        bytes(k.last()), bytes(now.toEpochMilli()), bytes(historyMaxAge.toMillis())};
-    CompletableFuture<Published> result = new CompletableFuture<>();
-    commands.get().whenComplete((connection, connectError) -> {
-      if (connectError != null) {
-        result.completeExceptionally(unavailable(connectError, false));
-        return;
-      }
-      eval(connection, Scripts.PUBLISH_SHA, Scripts.PUBLISH, keys, args).whenComplete((out, error) -> {
-        if (error != null) {
-          commands.failed(connection, error);
-          result.completeExceptionally(unavailable(error, true));
-          return;
-        }
-        String epoch = new String((byte[]) out.get(0), StandardCharsets.UTF_8);
-        long offset = (Long) out.get(1);
-        known.saw(topic, epoch, offset);
-        result.complete(new Published(topic, offset, epoch));
-      });
-    });
-    return result;
+    return groupCommit.publish(topic, body);
   }
 
   @Override
   public BrokerSubscription subscribe(String topic, Position position, EventSink sink) {
     Topics.check(topic);
-    MirrorCursor cursor = new MirrorCursor(topic, position, sink, maxSubscriberLag);
-    reader.add(cursor);
-    return cursor;
+    PendingSubscription subscription = new PendingSubscription(topic, position, sink);
+    reader.add(subscription);
+    return subscription;
   }
 
   /** Reports Redis's reachability as seen by this instance's reader: at once, then on every change. */
@@ -161,6 +153,7 @@ public final class RedisBroker implements Broker {
   @Override
   public void close() {
     if (reader.close()) {
+      trimmer.shutdownNow();
       commands.close();
       client.shutdown(0, 2, TimeUnit.SECONDS);
     }
@@ -177,15 +170,6 @@ public final class RedisBroker implements Broker {
           }
           return CompletableFuture.failedFuture(cause);
         });
-  }
-
-  private Throwable unavailable(Throwable error, boolean sent) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    String what = cause instanceof RedisCommandTimeoutException
-        ? "no answer from " + where + " within " + commandTimeout.toMillis() + " ms; the event may have been stored"
-        : where + " did not store the event: " + cause.getMessage()
-            + (sent ? "" : " (the event was not stored)");
-    return Status.UNAVAILABLE.withDescription(what).withCause(cause).asException();
   }
 
   static byte[] bytes(Object value) {

@@ -14,6 +14,9 @@ import java.util.HexFormat;
  * {@code streamkit.v1.Event} without offset and epoch). Both keys are written by one script, so Redis persists
  * them together, and both expire after the topic's idle time-to-live.
  *
+ * <p>Every script touches the two keys of one topic, which share the hash tag {@code {T}}: one hash slot, so a
+ * script stays atomic under Redis Cluster too; work on many topics is many pipelined calls.
+ *
  * <p>A new history (new epoch, offsets from 1, the old stream deleted) begins when the hash is missing, when
  * the hash counts events but the stream is gone, or when the caller has seen a higher offset of the same epoch
  * than Redis holds (Redis came back from an older snapshot): reusing those offsets would hand subscribers new
@@ -22,104 +25,93 @@ import java.util.HexFormat;
 final class Scripts {
   private Scripts() {}
 
-  /** Shared Lua helpers: field lookup in an entry, and trimming by age with XTRIM MINID. */
+  /**
+   * Shared Lua: begins a new history of the topic where Redis lost part of it (see the class comment), and trims
+   * the stream below an offset computed by the caller (no scan: entry IDs are offsets).
+   */
   private static final String HELPERS = """
-      local function field(kv, name)
-        for i = 1, #kv, 2 do
-          if kv[i] == name then return kv[i + 1] end
-        end
-        return nil
-      end
-      local function trimAge(stream, cutoff)
-        local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
-        if #first == 0 or tonumber(field(first[1][2], 't')) >= cutoff then return end
-        local start = '-'
-        while true do
-          local batch = redis.call('XRANGE', stream, start, '+', 'COUNT', 200)
-          if #batch == 0 then
-            redis.call('XTRIM', stream, 'MAXLEN', 0)
-            return
-          end
-          for _, entry in ipairs(batch) do
-            if tonumber(field(entry[2], 't')) >= cutoff then
-              redis.call('XTRIM', stream, 'MINID', entry[1])
-              return
-            end
-          end
-          start = '(' .. batch[#batch][1]
-        end
-      end
-      """;
-
-  /**
-   * KEYS: hash, stream. ARGV: body, candidate epoch, max events, ttl ms, known epoch, known last offset, now ms,
-   * max age ms. Returns {epoch, offset}.
-   */
-  static final String PUBLISH = HELPERS + """
-      local meta, stream = KEYS[1], KEYS[2]
-      local epoch = redis.call('HGET', meta, 'epoch')
-      local last = tonumber(redis.call('HGET', meta, 'last') or '0')
-      if (not epoch) or (last > 0 and redis.call('EXISTS', stream) == 0)
-          or (epoch == ARGV[5] and last < tonumber(ARGV[6])) then
-        redis.call('DEL', stream)
-        epoch = ARGV[2]
-        last = 0
-      end
-      local offset = last + 1
-      local added = redis.pcall('XADD', stream, 'MAXLEN', ARGV[3], offset .. '-0',
-          'e', epoch, 't', ARGV[7], 'b', ARGV[1])
-      if type(added) == 'table' and added.err then
-        -- The stream holds IDs at or above the counter: the two disagree, so begin a new history.
-        redis.call('DEL', stream)
-        epoch = ARGV[2]
-        offset = 1
-        redis.call('XADD', stream, 'MAXLEN', ARGV[3], '1-0', 'e', epoch, 't', ARGV[7], 'b', ARGV[1])
-      end
-      redis.call('HSET', meta, 'epoch', epoch, 'last', offset)
-      trimAge(stream, tonumber(ARGV[7]) - tonumber(ARGV[8]))
-      redis.call('PEXPIRE', meta, ARGV[4])
-      redis.call('PEXPIRE', stream, ARGV[4])
-      return {epoch, offset}
-      """;
-
-  /**
-   * KEYS: hash and stream of each topic, in pairs. ARGV: ttl ms, now ms, max age ms, then per topic: known
-   * epoch, known last offset, candidate epoch. Trims by age, refreshes the time-to-live of topics that exist,
-   * begins a new history where Redis lost part of the known one, and returns per topic {epoch or '', last offset,
-   * oldest retained offset or 0}.
-   */
-  static final String CHECK = HELPERS + """
-      local out = {}
-      local now, maxAge = tonumber(ARGV[2]), tonumber(ARGV[3])
-      for i = 1, #KEYS / 2 do
-        local meta, stream = KEYS[2 * i - 1], KEYS[2 * i]
-        local knownEpoch, knownLast, candidate = ARGV[3 * i + 1], tonumber(ARGV[3 * i + 2]), ARGV[3 * i + 3]
+      local function history(meta, stream, knownEpoch, knownLast, candidate)
         local epoch = redis.call('HGET', meta, 'epoch')
         local last = tonumber(redis.call('HGET', meta, 'last') or '0')
         if epoch and ((epoch == knownEpoch and last < knownLast)
             or (last > 0 and redis.call('EXISTS', stream) == 0)) then
           redis.call('DEL', stream)
-          epoch = candidate
-          last = 0
-          redis.call('HSET', meta, 'epoch', epoch, 'last', 0)
+          return candidate, 0, true
         end
-        local oldest = 0
-        if epoch then
-          trimAge(stream, now - maxAge)
-          redis.call('PEXPIRE', meta, ARGV[1])
-          redis.call('PEXPIRE', stream, ARGV[1])
-          local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
-          if #first > 0 then oldest = tonumber(string.match(first[1][1], '^(%d+)')) end
-        end
-        out[#out + 1] = epoch or ''
-        out[#out + 1] = last
-        out[#out + 1] = oldest
+        return epoch, last, false
       end
-      return out
+      local function trimBelow(meta, stream, epoch, minid)
+        if minid > 1 and redis.call('HGET', meta, 'epoch') == epoch then
+          redis.call('XTRIM', stream, 'MINID', minid .. '-0')
+        end
+      end
+      """;
+
+  /**
+   * Group commit: stores a batch of events of one topic at contiguous offsets. KEYS: hash, stream. ARGV: candidate
+   * epoch, max events, ttl ms, known epoch, known last offset, now ms, then one body per event (at least one).
+   * Returns {epoch, first offset}; the events have offsets first, first + 1, ... in ARGV order.
+   */
+  static final String PUBLISH = HELPERS + """
+      local meta, stream = KEYS[1], KEYS[2]
+      local epoch, last, fresh = history(meta, stream, ARGV[4], tonumber(ARGV[5]), ARGV[1])
+      if not epoch then
+        redis.call('DEL', stream)
+        epoch, last = ARGV[1], 0
+      end
+      local first = last + 1
+      local added = redis.pcall('XADD', stream, first .. '-0', 'e', epoch, 't', ARGV[6], 'b', ARGV[7])
+      if type(added) == 'table' and added.err then
+        -- The stream holds IDs at or above the counter: the two disagree, so begin a new history.
+        redis.call('DEL', stream)
+        epoch, first = ARGV[1], 1
+        redis.call('XADD', stream, '1-0', 'e', epoch, 't', ARGV[6], 'b', ARGV[7])
+      end
+      for i = 8, #ARGV do
+        redis.call('XADD', stream, (first + i - 7) .. '-0', 'e', epoch, 't', ARGV[6], 'b', ARGV[i])
+      end
+      redis.call('XTRIM', stream, 'MAXLEN', ARGV[2])
+      redis.call('HSET', meta, 'epoch', epoch, 'last', first + #ARGV - 7)
+      redis.call('PEXPIRE', meta, ARGV[3])
+      redis.call('PEXPIRE', stream, ARGV[3])
+      return {epoch, first}
+      """;
+
+  /**
+   * The reader's check of one mirrored topic. KEYS: hash, stream. ARGV: ttl ms, known epoch, known last offset,
+   * candidate epoch, the epoch to trim and the offset to trim below (0: none). Begins a new history where Redis lost
+   * part of the known one, trims, refreshes the time-to-live if the topic exists, and returns {epoch or '', last
+   * offset, oldest retained offset or 0}.
+   */
+  static final String CHECK = HELPERS + """
+      local meta, stream = KEYS[1], KEYS[2]
+      local epoch, last, fresh = history(meta, stream, ARGV[2], tonumber(ARGV[3]), ARGV[4])
+      if fresh then
+        redis.call('HSET', meta, 'epoch', epoch, 'last', 0)
+      end
+      local oldest = 0
+      if epoch then
+        trimBelow(meta, stream, ARGV[5], tonumber(ARGV[6]))
+        redis.call('PEXPIRE', meta, ARGV[1])
+        redis.call('PEXPIRE', stream, ARGV[1])
+        local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+        if #first > 0 then oldest = tonumber(string.match(first[1][1], '^(%d+)')) end
+      end
+      return {epoch or '', last, oldest}
+      """;
+
+  /**
+   * Age trimming of one topic this instance published to. KEYS: hash, stream. ARGV: the epoch and the offset below
+   * which every event is older than the maximum age. Returns {1}.
+   */
+  static final String TRIM = HELPERS + """
+      trimBelow(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))
+      return {1}
       """;
 
   static final String PUBLISH_SHA = sha1(PUBLISH);
   static final String CHECK_SHA = sha1(CHECK);
+  static final String TRIM_SHA = sha1(TRIM);
 
   static byte[] hashKey(String prefix, String topic) {
     return (prefix + ":{" + topic + "}:m").getBytes(StandardCharsets.UTF_8);

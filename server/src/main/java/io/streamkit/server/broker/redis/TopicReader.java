@@ -11,8 +11,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.streamkit.api.v1.Event;
-import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.TopicEvent;
+import io.streamkit.server.internal.broker.Cursor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -58,14 +59,14 @@ final class TopicReader {
   private final RedisBroker broker;
   private final CommandConnection commands;
   private final Thread thread;
-  private final ConcurrentLinkedQueue<MirrorCursor> added = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<PendingSubscription> added = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakeRequested = new AtomicBoolean();
   private final ConcurrentHashMap<String, Mirror> mirrors = new ConcurrentHashMap<>();
   private final CountDownLatch firstAttempt = new CountDownLatch(1);
   private final byte[] wakeKey;
   private volatile boolean closed;
   // Reader thread only:
-  private final List<MirrorCursor> waiting = new ArrayList<>();
+  private final List<PendingSubscription> waiting = new ArrayList<>();
   private StatefulRedisConnection<byte[], byte[]> connection;
   private RedisCommands<byte[], byte[]> redis;
   private String wakeId = "0-0";
@@ -90,7 +91,7 @@ final class TopicReader {
   }
 
   /** Any thread: queues a new subscription and wakes the reader so that it starts without waiting a turn. */
-  void add(MirrorCursor cursor) {
+  void add(PendingSubscription cursor) {
     if (closed) {
       cursor.end(Status.UNAVAILABLE.withDescription("the Redis broker is closed"));
       return;
@@ -106,7 +107,7 @@ final class TopicReader {
 
   int subscriberCount(String topic) {
     Mirror m = mirrors.get(topic);
-    return m == null ? 0 : m.cursors.size();
+    return m == null ? 0 : m.history.subscriberCount();
   }
 
   /** Returns false when already closed. */
@@ -123,12 +124,15 @@ final class TopicReader {
     }
     Status closing = Status.UNAVAILABLE.withDescription("the Redis broker is closed; resubscribe to another server");
     for (Mirror m : mirrors.values()) {
-      for (MirrorCursor c : List.copyOf(m.cursors)) {
+      m.history.endAll(closing);
+    }
+    for (PendingSubscription c : added) {
+      c.end(closing);
+    }
+    if (!thread.isAlive()) {
+      for (PendingSubscription c : waiting) { // taken from the queue, not started: Redis was down
         c.end(closing);
       }
-    }
-    for (MirrorCursor c : added) {
-      c.end(closing);
     }
     return true;
   }
@@ -182,15 +186,16 @@ final class TopicReader {
 
   /** Forgets topics that no local subscriber reads any more. */
   private void dropUnused() {
-    mirrors.values().removeIf(m -> m.cursors.isEmpty() && waiting.stream().noneMatch(c -> c.topic.equals(m.topic)));
+    mirrors.values().removeIf(m -> waiting.stream().noneMatch(c -> c.topic.equals(m.topic()))
+        && m.history.retireIfUnused(false));
   }
 
   /** Resolves the new subscriptions' positions against Redis's current history and registers them. */
   private void startAdded() {
-    for (MirrorCursor c; (c = added.poll()) != null; ) {
+    for (PendingSubscription c; (c = added.poll()) != null; ) {
       waiting.add(c);
     }
-    waiting.removeIf(MirrorCursor::cancelled);
+    waiting.removeIf(PendingSubscription::cancelled);
     if (waiting.isEmpty()) {
       return;
     }
@@ -198,28 +203,16 @@ final class TopicReader {
     // against it. A position above Redis's last offset is not taken as proof of a rollback: any client could
     // claim one, and a new epoch would reset the topic for everybody. Only what this instance saw counts.
     Set<Mirror> toRefresh = new LinkedHashSet<>();
-    for (MirrorCursor c : waiting) {
+    for (PendingSubscription c : waiting) {
       toRefresh.add(mirrors.computeIfAbsent(c.topic, t -> new Mirror(t, broker.historyMaxEvents)));
     }
     refresh(new ArrayList<>(toRefresh));
-    for (MirrorCursor c : waiting) {
-      Mirror m = mirrors.get(c.topic);
-      c.start(m, m.epoch(), start(m, c.position));
+    while (!waiting.isEmpty()) {
+      PendingSubscription c = waiting.remove(waiting.size() - 1); // first: a sink that throws starts nothing twice
+      if (!c.cancelled()) {
+        c.started(mirrors.get(c.topic).history.subscribe(c.position, c.sink, broker.maxSubscriberLag));
+      }
     }
-    waiting.clear();
-  }
-
-  /** The first offset to deliver for {@code position}; the same rules as the in-memory broker. */
-  private static long start(Mirror m, Position position) {
-    long last = m.last();
-    if (position.isLive()) {
-      return last + 1;
-    }
-    boolean otherEpoch = !position.epoch().isEmpty() && !position.epoch().equals(m.epoch());
-    if (otherEpoch || position.afterOffset() > last) {
-      return m.oldest(); // continuity lost: everything retained of the current epoch
-    }
-    return Math.max(position.afterOffset() + 1, m.oldest());
   }
 
   private List<Mirror> loadedMirrors() {
@@ -233,38 +226,38 @@ final class TopicReader {
   }
 
   /**
-   * Runs the check script for {@code ms} (trims by age, refreshes the keys' time-to-live, begins a new epoch where
-   * Redis lost known events) and brings each mirror up to date with the answer.
+   * Runs the check script for each of {@code ms} (trims by age, refreshes the keys' time-to-live, begins a new epoch where
+   * Redis lost known events) and brings each mirror up to date with the answer. The offset to trim below comes
+   * from the mirror itself (its events carry their publish time), so Redis scans nothing.
    */
   private void refresh(List<Mirror> ms) {
     long now = System.currentTimeMillis();
     Instant cutoff = Instant.ofEpochMilli(now).minus(broker.historyMaxAge);
     for (int from = 0; from < ms.size(); from += CHECK_BATCH) {
       List<Mirror> batch = ms.subList(from, Math.min(ms.size(), from + CHECK_BATCH));
-      byte[][] keys = new byte[batch.size() * 2][];
-      byte[][] args = new byte[3 + batch.size() * 3][];
-      args[0] = RedisBroker.bytes(broker.keyTtlMillis);
-      args[1] = RedisBroker.bytes(now);
-      args[2] = RedisBroker.bytes(broker.historyMaxAge.toMillis());
-      for (int i = 0; i < batch.size(); i++) {
-        Mirror m = batch.get(i);
+      List<CompletableFuture<List<Object>>> answers = new ArrayList<>(batch.size());
+      for (Mirror m : batch) { // one single-slot script per topic, pipelined
+        String epoch = m.history.epoch();
         // The highest offset this instance saw of the topic's epoch: from its mirror or its own publishes.
-        KnownOffsets.Known k = broker.known.get(m.topic);
-        if (m.loaded && !m.epoch().isEmpty() && !(k.epoch().equals(m.epoch()) && k.last() >= m.last())) {
-          k = new KnownOffsets.Known(m.epoch(), m.last());
+        KnownOffsets.Known k = broker.known.get(m.topic());
+        if (m.loaded && !epoch.isEmpty() && !(k.epoch().equals(epoch) && k.last() >= m.history.last())) {
+          k = new KnownOffsets.Known(epoch, m.history.last());
         }
-        keys[2 * i] = Scripts.hashKey(broker.keyPrefix, m.topic);
-        keys[2 * i + 1] = Scripts.streamKey(broker.keyPrefix, m.topic);
-        args[3 + 3 * i] = RedisBroker.bytes(k.epoch());
-        args[4 + 3 * i] = RedisBroker.bytes(k.last());
-        args[5 + 3 * i] = RedisBroker.bytes(Epochs.next());
+        long trimBelow = 0;
+        if (m.loaded && !m.stale && !epoch.isEmpty()) {
+          m.history.trim(Long.MIN_VALUE, cutoff);
+          trimBelow = m.history.oldest();
+        }
+        byte[][] keys = {Scripts.hashKey(broker.keyPrefix, m.topic()), Scripts.streamKey(broker.keyPrefix, m.topic())};
+        byte[][] args = {RedisBroker.bytes(broker.keyTtlMillis), RedisBroker.bytes(k.epoch()),
+            RedisBroker.bytes(k.last()), RedisBroker.bytes(Epochs.next()), RedisBroker.bytes(epoch),
+            RedisBroker.bytes(trimBelow)};
+        answers.add(RedisBroker.eval(connection, Scripts.CHECK_SHA, Scripts.CHECK, keys, args));
       }
-      List<Object> out = RedisBroker.eval(connection, Scripts.CHECK_SHA, Scripts.CHECK, keys, args).join();
       for (int i = 0; i < batch.size(); i++) {
-        String epoch = new String((byte[]) out.get(3 * i), StandardCharsets.UTF_8);
-        long last = (Long) out.get(3 * i + 1);
-        long oldest = (Long) out.get(3 * i + 2);
-        sync(batch.get(i), epoch, last, oldest, cutoff);
+        List<Object> out = answers.get(i).join();
+        String epoch = new String((byte[]) out.get(0), StandardCharsets.UTF_8);
+        sync(batch.get(i), epoch, (Long) out.get(1), (Long) out.get(2), cutoff);
       }
     }
   }
@@ -274,47 +267,49 @@ final class TopicReader {
       // Redis holds no history of the topic (never used, expired, or lost): keep what we have; the first
       // event published brings a new epoch, which the cursors see as a reset.
       if (!m.loaded) {
-        m.reset("", 0);
+        m.history.reset("", 0);
         m.loaded = true;
       }
-    } else if (!m.loaded || m.stale || !epoch.equals(m.epoch())) {
+    } else if (!m.loaded || m.stale || !epoch.equals(m.history.epoch())) {
       reload(m, epoch, last);
+      m.history.trim(Long.MIN_VALUE, cutoff);
     } else {
       catchUp(m);
-      m.trim(oldest == 0 ? last + 1 : oldest, cutoff);
+      m.history.trim(oldest == 0 ? last + 1 : oldest, cutoff);
     }
-    signal(m);
+    m.history.signal();
   }
 
   /** Loads the topic's whole retained history of its current epoch into the mirror. */
   private void reload(Mirror m, String epoch, long last) {
-    List<TopicEvent> events = range(m.topic, "-");
+    List<TopicEvent> events = range(m.topic(), "-", epoch);
     String e = events.isEmpty() ? epoch : events.get(0).epoch();
-    m.reset(e, events.isEmpty() ? last : events.get(0).offset() - 1);
+    m.history.reset(e, events.isEmpty() ? last : events.get(0).offset() - 1);
     for (TopicEvent event : events) {
       if (!event.epoch().equals(e)) {
         break; // a newer history began while we read; the next check reloads it
       }
-      m.append(event);
+      m.history.append(event);
     }
     m.loaded = true;
     m.stale = false;
-    broker.known.saw(m.topic, m.epoch(), m.last());
-    log.debug("mirrored topic '{}' epoch {} offsets {}..{}", m.topic, m.epoch(), m.oldest(), m.last());
+    broker.known.saw(m.topic(), e, m.history.last());
+    log.debug("mirrored topic '{}' epoch {} offsets {}..{}", m.topic(), e, m.history.oldest(), m.history.last());
   }
 
   private void catchUp(Mirror m) {
-    for (TopicEvent event : range(m.topic, "(" + m.last() + "-0")) {
-      if (!event.epoch().equals(m.epoch())) {
+    String epoch = m.history.epoch();
+    for (TopicEvent event : range(m.topic(), "(" + m.history.last() + "-0", epoch)) {
+      if (event.epoch() != epoch) {
         m.stale = true;
         return;
       }
-      m.append(event);
+      m.history.append(event);
     }
   }
 
-  /** XRANGE from {@code start} to the end, in batches. */
-  private List<TopicEvent> range(String topic, String start) {
+  /** XRANGE from {@code start} to the end, in batches; events of {@code epoch} share its String instance. */
+  private List<TopicEvent> range(String topic, String start, String epoch) {
     byte[] key = Scripts.streamKey(broker.keyPrefix, topic);
     List<TopicEvent> out = new ArrayList<>();
     String from = start;
@@ -324,7 +319,7 @@ final class TopicReader {
           : Range.from(Range.Boundary.excluding(from.substring(1)), Range.Boundary.unbounded());
       List<StreamMessage<byte[], byte[]>> batch = redis.xrange(key, range, Limit.create(0, BATCH));
       for (StreamMessage<byte[], byte[]> msg : batch) {
-        out.add(decode(topic, msg));
+        out.add(decode(topic, msg, epoch));
       }
       if (batch.size() < BATCH) {
         return out;
@@ -338,9 +333,9 @@ final class TopicReader {
     List<XReadArgs.StreamOffset<byte[]>> offsets = new ArrayList<>();
     Map<String, Mirror> byKey = new HashMap<>();
     for (Mirror m : loadedMirrors()) {
-      byte[] key = Scripts.streamKey(broker.keyPrefix, m.topic);
+      byte[] key = Scripts.streamKey(broker.keyPrefix, m.topic());
       byKey.put(new String(key, StandardCharsets.UTF_8), m);
-      offsets.add(XReadArgs.StreamOffset.from(key, m.last() + "-0"));
+      offsets.add(XReadArgs.StreamOffset.from(key, m.history.last() + "-0"));
     }
     offsets.add(XReadArgs.StreamOffset.from(wakeKey, wakeId));
     long untilCheck = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - System.nanoTime()));
@@ -361,32 +356,27 @@ final class TopicReader {
       if (m == null || m.stale) {
         continue;
       }
-      TopicEvent event = decode(m.topic, msg);
-      if (!event.epoch().equals(m.epoch())) {
+      TopicEvent event = decode(m.topic(), msg, m.history.epoch());
+      if (event.epoch() != m.history.epoch()) {
         // A new history: its first events have offsets at or below what we asked for, so XREAD skipped them.
         m.stale = true;
         stale.add(m);
         continue;
       }
-      m.append(event);
+      m.history.append(event);
       touched.put(m, Boolean.TRUE);
     }
     for (Mirror m : touched.keySet()) {
-      broker.known.saw(m.topic, m.epoch(), m.last());
-      signal(m);
+      broker.known.saw(m.topic(), m.history.epoch(), m.history.last());
+      m.history.signal();
     }
     if (!stale.isEmpty()) {
       refresh(stale);
     }
   }
 
-  private static void signal(Mirror m) {
-    for (MirrorCursor c : m.cursors) {
-      c.signal();
-    }
-  }
-
-  private static TopicEvent decode(String topic, StreamMessage<byte[], byte[]> msg) {
+  /** The event of an entry; its epoch is {@code canonicalEpoch}'s instance when equal to it. */
+  private static TopicEvent decode(String topic, StreamMessage<byte[], byte[]> msg, String canonicalEpoch) {
     String id = msg.getId();
     long offset = Long.parseLong(id.substring(0, id.indexOf('-')));
     String epoch = "";
@@ -402,7 +392,7 @@ final class TopicReader {
       Event event = Event.parseFrom(body == null ? new byte[0] : body).toBuilder()
           .setTopic(topic)
           .setOffset(offset)
-          .setEpoch(epoch)
+          .setEpoch(epoch.equals(canonicalEpoch) ? canonicalEpoch : epoch)
           .build();
       return TopicEvent.of(event);
     } catch (InvalidProtocolBufferException e) {

@@ -7,7 +7,9 @@
  *       creator after the server that uses it.</li>
  * </ul>
  *
- * <p>Everything else in this package is implementation (the scripts and key layout, the per-instance reader and
- * its local copy of each topic's history); {@code docs/REDIS.md} describes it.
+ * <p>Everything else in this package is implementation: the Lua scripts and key layout ({@code Scripts}), the
+ * group-committed publish path ({@code GroupCommit}), the per-instance reader ({@code TopicReader}) and the local
+ * mirrors of topic history that its subscribers read ({@code Mirror}, a {@code TopicHistory} of the shared broker
+ * core, read through its cursors). {@code docs/REDIS.md} describes it.
  */
 package io.streamkit.server.broker.redis;

@@ -3,6 +3,7 @@ package io.streamkit.server.internal.rpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.api.v1.PublishAck;
 import io.streamkit.api.v1.PublishRequest;
 import io.streamkit.server.ErrorDetails;
@@ -14,24 +15,54 @@ import io.streamkit.server.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * One Publish stream: publishes each request in order (the next request is read only once the previous event
- * is stored), and answers the count and last offsets on half-close.
+ * One Publish stream: hands each request to the broker in order and keeps reading while earlier events are being
+ * stored, so that a broker that batches (the Redis broker's group commit) gets many events per round trip. On
+ * half-close, once every event is stored, it answers the count and the last offset per topic.
+ *
+ * <p>Flow control: at most {@value #MAX_IN_FLIGHT_EVENTS} events or {@value #MAX_IN_FLIGHT_BYTES} payload bytes
+ * of one stream are handed to the broker and not yet stored; past either bound the next request is not read
+ * (HTTP/2 flow control then holds the client) until one completes.
+ *
+ * <p>Order: requests reach the broker in stream order, and a broker keeps the order of one topic's publishes, so
+ * each topic's offsets follow the stream's order.
+ *
+ * <p>Failure: the first request that is rejected (TOPIC_INVALID, NOT_AUTHORIZED) or not stored (the broker's
+ * reason: BROKER_UNAVAILABLE, PUBLISH_UNCONFIRMED) stops reading; once the events in flight are settled the call
+ * ends with that status, and its description and ErrorInfo metadata say exactly what was stored:
+ * {@code failed_request} (1-based), {@code topic}, {@code stored_count} and {@code last_offsets}
+ * ({@code topic=offset,...}). Every request before the failed one was stored; requests after it that were
+ * already in flight to other topics may have been stored too, and are counted. Nothing else was. The monitor is held while an event
+ * is handed to the broker, and the broker reports a failure before it takes another publish of that topic, so no
+ * event of this stream is stored after an earlier one of the same topic failed.
  *
  * <p>Concurrency: the monitor guards the call and the counters; broker completions may arrive on any thread.
  */
 final class PublishCall extends ServerCall.Listener<PublishRequest> implements StreamRegistry.Closeable {
+  static final int MAX_IN_FLIGHT_EVENTS = 1024;
+  static final int MAX_IN_FLIGHT_BYTES = 4 << 20;
+
   private final ServerCall<PublishRequest, PublishAck> call;
   private final Broker broker;
   private final StreamRegistry registry;
   private final CallSecurity security;
   private final Optional<Principal> principal;
   private final Map<String, Long> lastOffsets = new LinkedHashMap<>();
-  private long count;
-  private boolean inFlight;
+  /** Requests read so far; the next one's number is this plus one. */
+  private long received;
+  private long stored;
+  private int inFlightEvents;
+  private long inFlightBytes;
+  /** A request was asked of the transport and has not arrived yet. */
+  private boolean requested;
   private boolean halfClosed;
   private boolean closed;
+  /** The first failure, and the number of its request; null while none. */
+  private Status failure;
+  private long failedRequest;
+  private String failedTopic;
 
   PublishCall(ServerCall<PublishRequest, PublishAck> call, Broker broker, StreamRegistry registry,
       CallSecurity security) {
@@ -45,68 +76,112 @@ final class PublishCall extends ServerCall.Listener<PublishRequest> implements S
   void start() {
     registry.register(this);
     synchronized (this) {
-      call.request(1);
+      requestLocked();
     }
   }
 
   @Override
-  public void onMessage(PublishRequest request) {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      String problem = Topics.problem(request.getTopic());
-      if (problem != null) {
-        closeLocked(Status.INVALID_ARGUMENT.withDescription(
-            "request " + (count + 1) + " rejected: " + problem + "; the " + count
-                + " event(s) before it were published and stay published"));
-        return;
-      }
-      Status denied = security.checkPublish(principal, request.getTopic());
-      if (denied != null) {
-        closeLocked(denied.withDescription("request " + (count + 1) + " rejected: " + denied.getDescription()
-            + "; the " + count + " event(s) before it were published and stay published"));
-        return;
-      }
-      inFlight = true;
+  public synchronized void onMessage(PublishRequest request) {
+    requested = false;
+    long number = ++received;
+    if (closed || failure != null) {
+      return;
     }
-    broker.publish(request.getTopic(), request.getPayload(), request.getHeadersMap())
-        .whenComplete((published, error) -> completed(request.getTopic(), published, error));
+    String topic = request.getTopic();
+    String problem = Topics.problem(topic);
+    if (problem != null) {
+      failLocked(number, topic, ErrorDetails.withReason(
+          Status.INVALID_ARGUMENT.withDescription("request " + number + " rejected: " + problem),
+          ErrorReason.TOPIC_INVALID, Map.of("topic", topic)));
+      return;
+    }
+    Status denied = security.checkPublish(principal, topic);
+    if (denied != null) {
+      denied = denied.withDescription("request " + number + " rejected: " + denied.getDescription());
+      failLocked(number, topic, denied.getCode() == Status.Code.PERMISSION_DENIED
+          ? ErrorDetails.withReason(denied, ErrorReason.NOT_AUTHORIZED, Map.of("topic", topic)) : denied);
+      return;
+    }
+    int bytes = request.getPayload().size();
+    inFlightEvents++;
+    inFlightBytes += bytes;
+    // Under the monitor: a failure of an earlier event is recorded before this one reaches the broker, or the
+    // broker fails this one with it (see the class comment). An in-memory broker completes at once, re-entering.
+    broker.publish(topic, request.getPayload(), request.getHeadersMap())
+        .whenComplete((published, error) -> completed(number, topic, bytes, published, error));
+    requestLocked();
   }
 
-  private synchronized void completed(String topic, Published published, Throwable error) {
-    inFlight = false;
-    if (closed) {
-      return;
-    }
+  private synchronized void completed(long number, String topic, int bytes, Published published, Throwable error) {
+    inFlightEvents--;
+    inFlightBytes -= bytes;
     if (error != null) {
       Status status = Status.fromThrowable(error);
-      closeLocked(status.withDescription(
-          "publishing to topic '" + topic + "' failed: " + status.getDescription() + "; the " + count
-              + " event(s) before it were published"));
+      failLocked(number, topic, status.withDescription(
+          "publishing request " + number + " to topic '" + topic + "' failed: " + status.getDescription()));
       return;
     }
-    count++;
-    lastOffsets.put(topic, published.offset());
-    if (halfClosed) {
-      finishLocked();
-    } else {
-      call.request(1);
-    }
+    stored++;
+    lastOffsets.merge(topic, published.offset(), Math::max);
+    requestLocked();
+    finishIfSettledLocked();
   }
 
   @Override
   public synchronized void onHalfClose() {
     halfClosed = true;
-    if (!inFlight && !closed) {
-      finishLocked();
+    finishIfSettledLocked();
+  }
+
+  /** Asks for the next request when none is pending and the bounds allow it. */
+  private void requestLocked() {
+    if (!requested && !halfClosed && !closed && failure == null && inFlightEvents < MAX_IN_FLIGHT_EVENTS
+        && inFlightBytes < MAX_IN_FLIGHT_BYTES) {
+      requested = true;
+      call.request(1);
     }
   }
 
-  private void finishLocked() {
-    call.sendHeaders(new Metadata());
-    call.sendMessage(PublishAck.newBuilder().setCount(count).putAllLastOffsets(lastOffsets).build());
-    closeLocked(Status.OK);
+  private void failLocked(long number, String topic, Status status) {
+    if (failure == null || number < failedRequest) {
+      failure = status;
+      failedRequest = number;
+      failedTopic = topic;
+    }
+    finishIfSettledLocked();
+  }
+
+  /** Ends the call once nothing is in flight: the ack after a half-close, or the first failure. */
+  private void finishIfSettledLocked() {
+    if (closed || inFlightEvents > 0 || (failure == null && !halfClosed)) {
+      return;
+    }
+    if (failure == null) {
+      call.sendHeaders(new Metadata());
+      call.sendMessage(PublishAck.newBuilder().setCount(stored).putAllLastOffsets(lastOffsets).build());
+      closeLocked(Status.OK);
+      return;
+    }
+    // Every request before the first failure was handed to the broker and none of them failed: all stored.
+    long before = failedRequest - 1;
+    String offsets = lastOffsets.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(","));
+    Status status = failure.withDescription(failure.getDescription() + "; the " + before
+        + " event(s) before it were published and stay published"
+        + (stored > before ? "; " + (stored - before) + " event(s) after it were stored too (last offsets "
+            + offsets + ")" : ""));
+    ErrorReason reason = ErrorDetails.reason(failure);
+    if (reason == ErrorReason.ERROR_REASON_UNSPECIFIED && status.getCode() == Status.Code.UNAVAILABLE) {
+      reason = ErrorReason.PUBLISH_UNCONFIRMED; // a broker of unknown kind: the event may or may not be stored
+    }
+    if (reason != ErrorReason.ERROR_REASON_UNSPECIFIED) {
+      status = ErrorDetails.withReason(status, reason, Map.of(
+          "failed_request", Long.toString(failedRequest),
+          "topic", failedTopic,
+          "stored_count", Long.toString(stored),
+          "last_offsets", offsets));
+    }
+    closeLocked(status);
   }
 
   private void closeLocked(Status status) {
@@ -118,8 +193,9 @@ final class PublishCall extends ServerCall.Listener<PublishRequest> implements S
 
   @Override
   public synchronized void abort(Status status) {
-    // Shutdown: an in-flight publish may still complete; the client is told to retry elsewhere.
-    closeLocked(status.withDescription(status.getDescription() + "; " + count + " event(s) were published"));
+    // Shutdown: events in flight may still be stored; the client is told to retry elsewhere.
+    closeLocked(status.withDescription(status.getDescription() + "; " + stored + " event(s) were stored"
+        + (inFlightEvents == 0 ? "" : ", " + inFlightEvents + " more may have been")));
   }
 
   @Override

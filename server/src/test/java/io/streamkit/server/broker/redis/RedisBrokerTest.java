@@ -7,9 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusException;
-import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
+import io.streamkit.server.broker.RecordingSink;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.testing.RedisProcess;
 import java.time.Duration;
@@ -26,54 +26,21 @@ import org.junit.jupiter.api.Test;
 
 class RedisBrokerTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private final List<AutoCloseable> closeLater = new ArrayList<>();
-
-  /** A sink that is always ready and records what arrives. */
-  static final class Recorder implements EventSink {
-    final List<TopicEvent> events = new CopyOnWriteArrayList<>();
-    final List<Status> ends = new CopyOnWriteArrayList<>();
-
-    @Override
-    public boolean isReady() {
-      return true;
-    }
-
-    @Override
-    public void onEvent(TopicEvent event) {
-      events.add(event);
-    }
-
-    @Override
-    public void onEnd(Status status) {
-      ends.add(status);
-    }
-
-    List<Long> offsets() {
-      return events.stream().map(TopicEvent::offset).toList();
-    }
-
-    List<String> payloads() {
-      return events.stream().map(e -> e.event().getPayload().toStringUtf8()).toList();
-    }
-  }
+  private final RedisResources resources = new RedisResources();
 
   @AfterEach
   void closeAll() throws Exception {
-    for (int i = closeLater.size() - 1; i >= 0; i--) {
-      closeLater.get(i).close();
-    }
+    resources.close();
   }
 
   private RedisProcess redis(boolean appendOnly) throws Exception {
-    RedisProcess r = RedisProcess.start(appendOnly);
-    closeLater.add(r);
-    return r;
+    return resources.redis(appendOnly);
   }
 
   private RedisBroker broker(RedisProcess redis, int maxEvents) {
     RedisBroker b = RedisBroker.builder().uri(redis.uri()).historyMaxEvents(maxEvents)
         .commandTimeout(Duration.ofSeconds(2)).build();
-    closeLater.add(b);
+    resources.add(b);
     return b;
   }
 
@@ -90,8 +57,8 @@ class RedisBrokerTest {
     RedisProcess redis = redis(false);
     RedisBroker a = broker(redis, 10_000);
     RedisBroker b = broker(redis, 10_000);
-    Recorder onA = new Recorder();
-    Recorder onB = new Recorder();
+    RecordingSink onA = new RecordingSink();
+    RecordingSink onB = new RecordingSink();
     a.subscribe("orders", Position.after(0, ""), onA);
     b.subscribe("orders", Position.after(0, ""), onB);
 
@@ -123,9 +90,9 @@ class RedisBrokerTest {
       epoch = publish(a, "news", "n" + i).epoch();
     }
     RedisBroker b = broker(redis, 10_000);
-    Recorder afterFour = new Recorder();
-    Recorder staleEpoch = new Recorder();
-    Recorder live = new Recorder();
+    RecordingSink afterFour = new RecordingSink();
+    RecordingSink staleEpoch = new RecordingSink();
+    RecordingSink live = new RecordingSink();
     b.subscribe("news", Position.after(4, epoch), afterFour);
     b.subscribe("news", Position.after(7, "some-old-epoch"), staleEpoch);
     b.subscribe("news", Position.live(), live);
@@ -147,7 +114,7 @@ class RedisBrokerTest {
     for (int i = 1; i <= 20; i++) {
       epoch = publish(a, "metrics", "m" + i).epoch();
     }
-    Recorder r = new Recorder();
+    RecordingSink r = new RecordingSink();
     broker(redis, 5).subscribe("metrics", Position.after(3, epoch), r);
     await().atMost(WAIT).until(() -> r.events.size() == 5);
     assertThat(r.offsets()).isEqualTo(range(16, 20));
@@ -158,16 +125,16 @@ class RedisBrokerTest {
   void eventsOlderThanTheMaximumAgeAreTrimmedAndShowUpAsAGap() throws Exception {
     RedisProcess redis = redis(false);
     RedisBroker a = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofMillis(500)).build();
-    closeLater.add(a);
+    resources.add(a);
     String epoch = "";
     for (int i = 1; i <= 3; i++) {
       epoch = publish(a, "ticks", "old" + i).epoch();
     }
     Thread.sleep(600); // setup, not an assertion: let the three events age past the limit
 
-    Recorder r = new Recorder();
+    RecordingSink r = new RecordingSink();
     RedisBroker b = RedisBroker.builder().uri(redis.uri()).historyMaxAge(Duration.ofMillis(500)).build();
-    closeLater.add(b);
+    resources.add(b);
     b.subscribe("ticks", Position.after(1, epoch), r); // wants 2 and 3: gone
     await().atMost(WAIT).until(() -> b.subscriberCount("ticks") == 1);
     publish(a, "ticks", "fresh");
@@ -183,7 +150,7 @@ class RedisBrokerTest {
     RedisBroker b = broker(redis, 10_000);
     List<Boolean> health = new CopyOnWriteArrayList<>();
     b.watchAvailability((up, why) -> health.add(up));
-    Recorder r = new Recorder();
+    RecordingSink r = new RecordingSink();
     b.subscribe("t", Position.after(0, ""), r);
     for (int i = 1; i <= 5; i++) {
       publish(a, "t", "e" + i);
@@ -221,7 +188,7 @@ class RedisBrokerTest {
     RedisProcess redis = redis(false);
     RedisBroker a = broker(redis, 10_000);
     RedisBroker b = broker(redis, 10_000);
-    Recorder r = new Recorder();
+    RecordingSink r = new RecordingSink();
     b.subscribe("t", Position.after(0, ""), r);
     String first = "";
     for (int i = 1; i <= 5; i++) {
@@ -245,7 +212,7 @@ class RedisBrokerTest {
   void aRestartFromAnOlderSnapshotIsANewEpochNotReusedOffsets() throws Exception {
     RedisProcess redis = redis(false);
     RedisBroker a = broker(redis, 10_000);
-    Recorder r = new Recorder();
+    RecordingSink r = new RecordingSink();
     a.subscribe("t", Position.after(0, ""), r);
     String first = "";
     for (int i = 1; i <= 3; i++) {

@@ -1,18 +1,18 @@
-package io.streamkit.server.broker;
+package io.streamkit.server.internal.broker;
 
+import io.streamkit.server.broker.TopicEvent;
 import java.time.Instant;
 import java.util.Arrays;
 
 /**
  * A topic's retained events, indexed by offset: at most {@code maxEvents} contiguous offsets from {@link #oldest()}
  * to {@link #last()}, stored in a ring that grows on demand up to that bound (an idle topic costs 16 slots, not
- * {@code maxEvents}). A building block for {@link Broker} implementations: the in-memory broker's topics and the
- * Redis broker's per-instance copies are both one of these.
+ * {@code maxEvents}). The storage of a {@link TopicHistory}.
  *
  * <p>Thread-compatible: the owner guards it with its own lock, and calls no callback while holding it. The one
- * exception is the package-private {@code peek}, which the in-memory broker's readers call without the lock.
+ * exception is {@link #peek}, which readers call without the lock.
  */
-public final class EventRing {
+final class EventRing {
   private final int maxEvents;
   private TopicEvent[] ring = new TopicEvent[16];
   /** Offset of the oldest retained event; greater than {@code last} when nothing is retained. */
@@ -20,7 +20,7 @@ public final class EventRing {
   private long last;
 
   /** An empty ring whose next event is offset 1. */
-  public EventRing(int maxEvents) {
+  EventRing(int maxEvents) {
     if (maxEvents <= 0) {
       throw new IllegalArgumentException("maxEvents: " + maxEvents + " (expected: > 0)");
     }
@@ -31,17 +31,17 @@ public final class EventRing {
   }
 
   /** The newest offset stored, or the one before the next when nothing is retained (0 at first). */
-  public long last() {
+  long last() {
     return last;
   }
 
   /** The oldest offset retained; greater than {@link #last()} when nothing is. */
-  public long oldest() {
+  long oldest() {
     return oldest;
   }
 
   /** The event at {@code offset}, or null when it is not retained. */
-  public TopicEvent get(long offset) {
+  TopicEvent get(long offset) {
     return offset < oldest || offset > last ? null : ring[index(offset)];
   }
 
@@ -63,7 +63,7 @@ public final class EventRing {
    * full; an offset past {@code last + 1} (events dropped elsewhere) first drops everything held, so a reader
    * behind sees the gap in the offsets.
    */
-  public void add(TopicEvent event) {
+  void add(TopicEvent event) {
     long offset = event.offset();
     if (offset <= last) {
       throw new IllegalArgumentException("offset: " + offset + " (expected: above the last, " + last + ")");
@@ -83,7 +83,7 @@ public final class EventRing {
   }
 
   /** Drops every event; the next one expected is {@code lastOffset + 1}. */
-  public void clear(long lastOffset) {
+  void clear(long lastOffset) {
     Arrays.fill(ring, null);
     oldest = lastOffset + 1;
     last = lastOffset;
@@ -93,7 +93,7 @@ public final class EventRing {
    * Drops the events below {@code keepFrom} and, from the oldest on, those published before {@code cutoff}
    * (events are in publish order, so it stops at the first younger one). Returns how many remain.
    */
-  public long trim(long keepFrom, Instant cutoff) {
+  long trim(long keepFrom, Instant cutoff) {
     while (oldest <= last) {
       var at = ring[index(oldest)].event().getPublishedAt();
       if (oldest >= keepFrom && Instant.ofEpochSecond(at.getSeconds(), at.getNanos()).isAfter(cutoff)) {

@@ -1,9 +1,14 @@
-package io.streamkit.server.broker;
+package io.streamkit.server.internal.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.streamkit.server.broker.BrokerSubscription;
+import io.streamkit.server.broker.EventSink;
+import io.streamkit.server.broker.InMemoryBroker;
+import io.streamkit.server.broker.Position;
+import io.streamkit.server.broker.TopicEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The in-memory broker's readers take no lock (TopicLog.read and last): while a publisher appends, grows the ring
+ * Cursors take no lock on their path (TopicHistory.read and last): while a publisher appends, grows the ring
  * and wraps it around, a reader gets the event of the offset it asks for, or null once that offset is evicted,
  * never another offset's event; and subscribers drained from several threads at once still see every offset once,
  * in order, or a retention gap. The assertions hold in any interleaving, so the machine's speed only changes how
@@ -27,7 +32,7 @@ class LockFreeReadTest {
 
   @Test
   void aReaderWithoutTheLockGetsTheOffsetItAsksForOrNullWhenEvictedWhileTheRingGrowsAndWraps() throws Exception {
-    TopicLog log = new TopicLog("t", "e", 64); // grows 16 -> 32 -> 64, then wraps
+    TopicHistory log = new TopicHistory("t", "e", 64); // grows 16 -> 32 -> 64, then wraps
     int appends = 200_000;
     AtomicBoolean done = new AtomicBoolean();
     List<String> wrong = new CopyOnWriteArrayList<>();
@@ -59,9 +64,7 @@ class LockFreeReadTest {
     }
     Instant now = Instant.now();
     for (int i = 0; i < appends; i++) {
-      synchronized (log) {
-        log.appendLocked(PAYLOAD, Map.of(), now);
-      }
+      log.publish(PAYLOAD, Map.of(), now);
     }
     done.set(true);
     for (Thread reader : readers) {

@@ -1,9 +1,10 @@
-package io.streamkit.server.broker;
+package io.streamkit.server.internal.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import com.google.protobuf.ByteString;
+import io.streamkit.server.broker.TopicEvent;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

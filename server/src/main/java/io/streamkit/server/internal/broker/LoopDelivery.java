@@ -1,5 +1,6 @@
-package io.streamkit.server.broker;
+package io.streamkit.server.internal.broker;
 
+import io.streamkit.server.broker.EventSink;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
