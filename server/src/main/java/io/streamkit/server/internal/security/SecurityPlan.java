@@ -1,6 +1,8 @@
 package io.streamkit.server.internal.security;
 
 import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -79,6 +81,31 @@ public final class SecurityPlan {
     try {
       // The JDK provider: no tcnative binary to ship, and Java 17 has ALPN for HTTP/2.
       return GrpcSslContexts.configure(builder, SslProvider.JDK).build();
+    } catch (SSLException e) {
+      throw new IllegalArgumentException("tls: the certificate and key cannot make a TLS context: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The HTTP port's TLS context, or null for plaintext: the same certificate, key and client CA as the gRPC port,
+   * with ALPN offering HTTP/2 and HTTP/1.1 (browsers and HTTP clients pick).
+   */
+  public SslContext httpSslContext() {
+    if (tls == null) {
+      return null;
+    }
+    SslContextBuilder builder = SslContextBuilder.forServer(
+        tls.privateKey(), tls.certificateChain().toArray(new java.security.cert.X509Certificate[0]));
+    if (tls.requiresClientCertificates()) {
+      builder.trustManager(tls.clientCa()).clientAuth(ClientAuth.REQUIRE);
+    }
+    builder.sslProvider(SslProvider.JDK).applicationProtocolConfig(new ApplicationProtocolConfig(
+        ApplicationProtocolConfig.Protocol.ALPN,
+        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
+    try {
+      return builder.build();
     } catch (SSLException e) {
       throw new IllegalArgumentException("tls: the certificate and key cannot make a TLS context: " + e.getMessage(), e);
     }
