@@ -94,7 +94,8 @@ final class WebClient {
     int c;
     while ((c = in.read()) != -1) {
       if (c == '\n' && previous == '\n') {
-        return block.toString(StandardCharsets.UTF_8);
+        String text = block.toString(StandardCharsets.UTF_8);
+        return text.substring(0, text.length() - 1); // without the first of the two newlines
       }
       block.write(c);
       previous = c;
