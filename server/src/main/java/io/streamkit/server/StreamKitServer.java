@@ -259,8 +259,9 @@ public final class StreamKitServer implements AutoCloseable {
     try {
       if (!awaitQuiet(System.nanoTime() + settings.shutdownGracePeriod().toNanos())) {
         int ended =
-            registry.abortAll(
-                Status.UNAVAILABLE.withDescription("server is shutting down; reconnect to continue"));
+            registry.abortAll(ErrorDetails.withReason(
+                Status.UNAVAILABLE.withDescription("server is shutting down; reconnect to continue"),
+                io.streamkit.api.v1.ErrorReason.SERVER_SHUTTING_DOWN, java.util.Map.of()));
         log.info("grace period over: ended {} open stream(s) with UNAVAILABLE", ended);
         if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
           server.shutdownNow();
