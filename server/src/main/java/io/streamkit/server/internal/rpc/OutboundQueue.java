@@ -4,8 +4,10 @@ import com.google.protobuf.MessageLite;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.server.ErrorDetails;
 import java.util.ArrayDeque;
+import java.util.Map;
 
 /**
  * The outbound side of one server stream: every interaction with the {@link ServerCall} (send, request, close)
@@ -23,27 +25,29 @@ import java.util.ArrayDeque;
  * inbound credits (request(1) after a message was handled) are held back and returned once the deque drained,
  * so a client that does not read stops its own sender through HTTP/2 flow control instead of filling memory.
  *
- * <p>Closing: an orderly close (OK, or a status chosen by a handler) is written after the queued messages; a
- * terminal condition reported by the transport (cancel) or an overflow drops them.
+ * <p>Ending: an orderly close (OK, or a status chosen by a handler) is written after the queued messages. The
+ * transport's end (cancel, deadline, connection loss), an overflow and an abort (shutdown) drop them; an abort
+ * that cuts short an orderly close still draining closes the call with the abort's status, so the client never
+ * reads OK after messages were dropped.
  */
 final class OutboundQueue<RespT extends MessageLite> {
 
-  /** What the queue tells its owner when the stream reaches a terminal state it initiated. */
-  interface TerminationListener {
-    void terminated(Status status);
+  /** Told when the server side ended the stream (close, abort, overflow); called once per end, outside the monitor. */
+  interface EndListener {
+    void ended(Status status);
   }
 
   private final ServerCall<?, RespT> call;
   private final long maxQueuedBytes;
   private final String streamId;
   private final StreamRegistry registry;
-  private final TerminationListener listener;
+  private final EndListener listener;
 
   private final ArrayDeque<RespT> deque = new ArrayDeque<>();
   private long queuedBytes;
   private int heldCredits;
-  /** Set once the stream may take no more sends; the first status wins. */
-  private Status terminal;
+  /** How the stream ended: set once it takes no more sends; the first status wins. */
+  private Status endStatus;
   /** Set when a close was requested while messages were still queued. */
   private Status pendingClose;
   private boolean callClosed;
@@ -55,7 +59,7 @@ final class OutboundQueue<RespT extends MessageLite> {
       long maxQueuedBytes,
       String streamId,
       StreamRegistry registry,
-      TerminationListener listener) {
+      EndListener listener) {
     this.call = call;
     this.maxQueuedBytes = maxQueuedBytes;
     this.streamId = streamId;
@@ -70,7 +74,7 @@ final class OutboundQueue<RespT extends MessageLite> {
   boolean send(RespT message) {
     Status overflow;
     synchronized (this) {
-      if (terminal != null) {
+      if (endStatus != null) {
         return false;
       }
       if (deque.isEmpty() && call.isReady()) {
@@ -88,20 +92,14 @@ final class OutboundQueue<RespT extends MessageLite> {
         registry.queued(size, queuedBytes);
         return true;
       }
-      overflow =
-          Status.RESOURCE_EXHAUSTED.withDescription(
-              "outbound buffer of stream "
-                  + streamId
-                  + " is full: "
-                  + queuedBytes
-                  + " bytes queued, "
-                  + size
-                  + " more would exceed maxQueuedBytesPerStream="
-                  + maxQueuedBytes
-                  + "; the client is not reading fast enough");
-      terminateLocked(overflow, true);
+      overflow = ErrorDetails.withReason(Status.RESOURCE_EXHAUSTED.withDescription(
+              "outbound buffer of stream " + streamId + " is full: " + queuedBytes + " bytes queued, " + size
+                  + " more would exceed maxQueuedBytesPerStream=" + maxQueuedBytes
+                  + "; the client is not reading fast enough"),
+          ErrorReason.OUTBOUND_BUFFER_FULL, Map.of("limit_bytes", Long.toString(maxQueuedBytes)));
+      endLocked(overflow);
     }
-    listener.terminated(overflow);
+    listener.ended(overflow);
     return false;
   }
 
@@ -142,55 +140,59 @@ final class OutboundQueue<RespT extends MessageLite> {
 
   /**
    * Orderly close: refuses further sends, writes what is queued, then closes the call with {@code status}.
-   * Returns false if the stream had already reached a terminal state (the first close wins).
+   * Returns false if the stream had already ended (the first end wins).
    */
   boolean close(Status status) {
     synchronized (this) {
-      if (terminal != null) {
+      if (endStatus != null) {
         return false;
       }
-      terminal = status;
+      endStatus = status;
       pendingClose = status;
       drainLocked();
     }
-    listener.terminated(status);
-    return true;
-  }
-
-  /** Immediate close: drops what is queued. Used for overflow and shutdown. Returns false if already terminal. */
-  boolean abort(Status status) {
-    synchronized (this) {
-      if (terminal != null && callClosed) {
-        return false;
-      }
-      terminateLocked(status, true);
-    }
-    listener.terminated(status);
+    listener.ended(status);
     return true;
   }
 
   /**
-   * The transport ended the call (client cancel, deadline, connection loss): nothing may be written any more.
-   * Returns the terminal status to report, which is {@code status} unless the server had already ended it.
+   * Immediate close: drops what is queued and closes the call (also after an orderly close still draining, which
+   * it cuts short). Used at shutdown. Returns false if the call was already closed.
    */
-  Status transportTerminated(Status status) {
+  boolean abort(Status status) {
+    synchronized (this) {
+      if (endStatus != null && callClosed) {
+        return false;
+      }
+      endLocked(status);
+    }
+    listener.ended(status);
+    return true;
+  }
+
+  /**
+   * The transport ended the call (completed, client cancel, deadline, connection loss): nothing may be written
+   * any more. Returns how the stream ended: {@code status}, unless the server had ended it before.
+   */
+  Status transportEnded(Status status) {
     synchronized (this) {
       callClosed = true;
       dropQueueLocked();
-      if (terminal == null) {
-        terminal = status;
+      if (endStatus == null) {
+        endStatus = status;
       }
-      return terminal;
+      return endStatus;
     }
   }
 
   /** Whether a pushed message would be written straight through now (nothing queued, transport ready). */
   synchronized boolean readyForPush() {
-    return terminal == null && deque.isEmpty() && !callClosed && call.isReady();
+    return endStatus == null && deque.isEmpty() && !callClosed && call.isReady();
   }
 
-  synchronized Status terminalStatus() {
-    return terminal;
+  /** How the stream ended, or null while it takes sends. */
+  synchronized Status endStatus() {
+    return endStatus;
   }
 
   synchronized long queuedBytes() {
@@ -216,22 +218,22 @@ final class OutboundQueue<RespT extends MessageLite> {
       Status status = pendingClose;
       pendingClose = null;
       closeCallLocked(status);
-    } else if (heldCredits > 0 && terminal == null) {
+    } else if (heldCredits > 0 && endStatus == null) {
       int credits = heldCredits;
       heldCredits = 0;
       call.request(credits);
     }
   }
 
-  private void terminateLocked(Status status, boolean dropQueued) {
-    if (terminal == null) {
-      terminal = status;
+  /** Ends now: drops what is queued and closes the call. */
+  private void endLocked(Status status) {
+    boolean cutShort = pendingClose != null;
+    if (endStatus == null) {
+      endStatus = status;
     }
     pendingClose = null;
-    if (dropQueued) {
-      dropQueueLocked();
-    }
-    closeCallLocked(terminal);
+    dropQueueLocked();
+    closeCallLocked(cutShort ? status : endStatus);
   }
 
   private void closeCallLocked(Status status) {

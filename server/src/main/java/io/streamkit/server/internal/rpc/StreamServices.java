@@ -1,12 +1,12 @@
 package io.streamkit.server.internal.rpc;
 
-import com.google.protobuf.MessageLite;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCalls;
 import io.streamkit.api.example.GreeterGrpc;
+import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.server.broker.TopicEvent;
@@ -32,7 +32,7 @@ public final class StreamServices {
         StreamServiceGrpc.getPublishEventMethod());
     // Undecodable request bytes end their stream with INVALID_ARGUMENT (see MalformedRequests).
     return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
-        .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(WireAdapter.IDENTITY, config))
+        .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(true, config))
         .addMethod(SUBSCRIBE, (call, headers) -> {
           SubscribeCall subscribe = new SubscribeCall(call, config.broker(), config.registry(), config.security());
           subscribe.start();
@@ -50,12 +50,13 @@ public final class StreamServices {
 
   /**
    * example.Greeter: Chat served by the built-in {@code greeter} route, with marshallers that map its wire types
-   * straight to and from Message (see {@link GreeterWire}).
+   * straight to and from Message (see {@link GreeterWire}). Its responses have no error field: an error reply
+   * ends the stream with its status, reason included.
    */
   public static ServerServiceDefinition greeter(ServerContext config) {
     ServiceDescriptor descriptor = descriptor(GreeterGrpc.getServiceDescriptor(), GreeterWire.CHAT);
     return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
-        .addMethod(GreeterWire.CHAT, chatHandler(WireAdapter.GREETER, config))
+        .addMethod(GreeterWire.CHAT, chatHandler(false, config))
         .build());
   }
 
@@ -69,10 +70,10 @@ public final class StreamServices {
     return b.build();
   }
 
-  private static <ReqT, RespT extends MessageLite> ServerCallHandler<ReqT, RespT> chatHandler(
-      WireAdapter<ReqT, RespT> adapter, ServerContext config) {
+  /** @param perMessageErrors whether the method's responses carry {@code Message.error} (see {@link ChatStream}) */
+  private static ServerCallHandler<Message, Message> chatHandler(boolean perMessageErrors, ServerContext config) {
     return (call, headers) -> {
-      ChatCall<ReqT, RespT> chat = new ChatCall<>(call, headers, adapter, config);
+      ChatStream chat = new ChatStream(call, headers, perMessageErrors, config);
       chat.start();
       return chat;
     };

@@ -4,25 +4,26 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.netty.util.internal.ThreadExecutorMap;
+import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.api.v1.TopicSubscription;
 import io.streamkit.server.ErrorDetails;
 import io.streamkit.server.broker.Broker;
-import io.streamkit.server.broker.BrokerSubscription;
 import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.broker.Topics;
 import io.streamkit.server.internal.security.CallSecurity;
 import io.streamkit.server.security.Principal;
-import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
- * One Subscribe stream: one broker subscription per requested topic, all writing to the same call.
+ * One Subscribe stream: one broker subscription per requested topic (its {@link TopicAttachments}), all writing
+ * to the same call.
  *
  * <p>Concurrency: the monitor guards every use of the ServerCall (sends come from publishers' threads and
  * from this stream's event loop). Nothing is queued here: while the call is not ready the broker keeps each
@@ -30,7 +31,7 @@ import java.util.concurrent.Executor;
  */
 final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implements StreamRegistry.Closeable {
   private final ServerCall<SubscribeRequest, TopicEvent> call;
-  private final Broker broker;
+  private final TopicAttachments topics;
   private final StreamRegistry registry;
   private final CallSecurity security;
   private final Optional<Principal> principal;
@@ -39,18 +40,13 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
    * call starts elsewhere (another transport); the broker then delivers from the publisher's thread.
    */
   private final Executor eventLoop = ThreadExecutorMap.currentExecutor();
-  /**
-   * Copy-on-write (replaced under the monitor, read without it): onReady and cancel go through it without a lock
-   * or a copy, and a stream subscribes once.
-   */
-  private volatile BrokerSubscription[] subscriptions = new BrokerSubscription[0];
-  private boolean closed;
-  private boolean unregistered;
+  /** Guarded by this: no send once set. */
+  private boolean ended;
 
   SubscribeCall(ServerCall<SubscribeRequest, TopicEvent> call, Broker broker, StreamRegistry registry,
       CallSecurity security) {
     this.call = call;
-    this.broker = broker;
+    this.topics = new TopicAttachments(broker);
     this.registry = registry;
     this.security = security;
     this.principal = CallSecurity.currentPrincipal();
@@ -65,9 +61,9 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
 
   @Override
   public void onMessage(SubscribeRequest request) {
-    String problem = validate(request);
-    if (problem != null) {
-      close(Status.INVALID_ARGUMENT.withDescription(problem));
+    Status invalid = validate(request);
+    if (invalid != null) {
+      close(invalid);
       return;
     }
     for (TopicSubscription t : request.getTopicsList()) {
@@ -79,7 +75,7 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
       }
     }
     synchronized (this) {
-      if (closed) {
+      if (ended) {
         return;
       }
       call.sendHeaders(new Metadata());
@@ -87,59 +83,57 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
     for (TopicSubscription t : request.getTopicsList()) {
       Position position =
           t.hasAfterOffset() ? Position.after(t.getAfterOffset(), t.getEpoch()) : Position.live();
-      BrokerSubscription subscription = broker.subscribe(t.getTopic(), position, new Sink());
-      boolean cancel;
-      synchronized (this) {
-        cancel = closed;
-        if (!cancel) {
-          BrokerSubscription[] more = Arrays.copyOf(subscriptions, subscriptions.length + 1);
-          more[more.length - 1] = subscription;
-          subscriptions = more;
-        }
-      }
-      if (cancel) {
-        subscription.cancel();
-        return;
+      if (!topics.attach(t.getTopic(), position, new Sink())) {
+        return; // the stream ended meanwhile (each topic is requested once)
       }
     }
   }
 
-  static String validate(SubscribeRequest request) {
+  /**
+   * Null for a request the server can serve; otherwise its INVALID_ARGUMENT status: TOPIC_INVALID for a topic name
+   * that breaks the rule, SUBSCRIBE_REQUEST_INVALID for no topic, a topic named twice or an offset past 2^63 - 1.
+   */
+  static Status validate(SubscribeRequest request) {
     if (request.getTopicsCount() == 0) {
-      return "SubscribeRequest.topics is empty (expected: at least one topic)";
+      return invalid(ErrorReason.SUBSCRIBE_REQUEST_INVALID, null,
+          "SubscribeRequest.topics is empty (expected: at least one topic)");
     }
     Set<String> seen = new HashSet<>();
     for (TopicSubscription t : request.getTopicsList()) {
       String problem = Topics.problem(t.getTopic());
       if (problem != null) {
-        return problem;
+        return invalid(ErrorReason.TOPIC_INVALID, t.getTopic(), problem);
       }
       if (!seen.add(t.getTopic())) {
-        return "topic '" + t.getTopic() + "' is requested twice (expected: each topic once per request)";
+        return invalid(ErrorReason.SUBSCRIBE_REQUEST_INVALID, t.getTopic(),
+            "topic '" + t.getTopic() + "' is requested twice (expected: each topic once per request)");
       }
       if (t.hasAfterOffset() && t.getAfterOffset() < 0) {
-        return "after_offset of topic '" + t.getTopic() + "' is " + Long.toUnsignedString(t.getAfterOffset())
-            + " (expected: below 2^63)";
+        return invalid(ErrorReason.SUBSCRIBE_REQUEST_INVALID, t.getTopic(), "after_offset of topic '"
+            + t.getTopic() + "' is " + Long.toUnsignedString(t.getAfterOffset()) + " (expected: below 2^63)");
       }
     }
     return null;
   }
 
+  private static Status invalid(ErrorReason reason, String topic, String description) {
+    return ErrorDetails.withReason(Status.INVALID_ARGUMENT.withDescription(description), reason,
+        topic == null ? Map.of() : Map.of("topic", topic));
+  }
+
   @Override
   public void onReady() {
-    for (BrokerSubscription s : subscriptions) {
-      s.resume();
-    }
+    topics.resumeAll();
   }
 
   @Override
   public void onCancel() {
-    ended();
+    transportEnded();
   }
 
   @Override
   public void onComplete() {
-    ended();
+    transportEnded();
   }
 
   @Override
@@ -147,33 +141,25 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
     close(status);
   }
 
+  /** The server ends the stream with {@code status}; the first end wins. */
   private void close(Status status) {
     synchronized (this) {
-      if (closed) {
+      if (ended) {
         return;
       }
-      closed = true;
+      ended = true;
       call.close(status, ErrorDetails.trailers(status));
     }
-    cancelAll();
+    topics.endAll();
   }
 
-  private void ended() {
+  /** The transport's last callback (exactly one of onComplete and onCancel). */
+  private void transportEnded() {
     synchronized (this) {
-      closed = true;
-      if (unregistered) {
-        return;
-      }
-      unregistered = true;
+      ended = true;
     }
-    cancelAll();
+    topics.endAll();
     registry.unregister(this);
-  }
-
-  private void cancelAll() {
-    for (BrokerSubscription s : subscriptions) {
-      s.cancel();
-    }
   }
 
   /** One topic's delivery into the shared call. */
@@ -181,14 +167,14 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
     @Override
     public boolean isReady() {
       synchronized (SubscribeCall.this) {
-        return !closed && call.isReady();
+        return !ended && call.isReady();
       }
     }
 
     @Override
     public void onEvent(TopicEvent event) {
       synchronized (SubscribeCall.this) {
-        if (!closed) {
+        if (!ended) {
           call.sendMessage(event);
         }
       }
@@ -198,7 +184,7 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
     @Override
     public boolean offer(TopicEvent event) {
       synchronized (SubscribeCall.this) {
-        if (closed || !call.isReady()) {
+        if (ended || !call.isReady()) {
           return false;
         }
         call.sendMessage(event);
