@@ -123,6 +123,23 @@ class ConnectProtocolTest {
   }
 
   @Test
+  void callOverConnectJsonIsAnsweredByTheRoutesHandlerWithTheCorrelationId() throws Exception {
+    try (LoopbackServer s = WebServers.start()) {
+      WebClient web = new WebClient(s.server.httpPort());
+
+      HttpResponse<String> echo = web.postJson("/streamkit.v1.StreamService/Call",
+          "{\"id\":\"r1\",\"route\":\"echo\",\"payload\":\"aGk=\"}");
+      HttpResponse<String> unknown = web.postJson("/streamkit.v1.StreamService/Call",
+          "{\"id\":\"r2\",\"route\":\"nope\"}");
+
+      assertThat(echo.statusCode()).isEqualTo(200);
+      assertThat(echo.body()).contains("\"route\":\"echo\"", "\"payload\":\"aGk=\"", "\"correlationId\":\"r1\"");
+      assertThat(unknown.statusCode()).as("a per-message error is a reply, not a failed call").isEqualTo(200);
+      assertThat(unknown.body()).contains("\"code\":12", "\"reason\":\"ROUTE_UNKNOWN\"");
+    }
+  }
+
+  @Test
   void healthIsServedOverConnect() throws Exception {
     try (LoopbackServer s = WebServers.start()) {
       HttpResponse<String> r = new WebClient(s.server.httpPort()).postJson("/grpc.health.v1.Health/Check", "{}");

@@ -4,9 +4,12 @@ import io.grpc.Context;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.streamkit.api.v1.ErrorReason;
+import io.streamkit.server.ErrorDetails;
 import io.streamkit.server.security.Authenticator;
 import io.streamkit.server.security.Authorizer;
 import io.streamkit.server.security.Principal;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -48,26 +51,32 @@ public final class CallSecurity {
 
   /** Null if {@code principal} may send to {@code route}; otherwise the status of the error reply. */
   public Status checkChat(Optional<Principal> principal, String route) {
-    return check(() -> authorizer.mayChat(principal, route), principal, "send to route '" + route + "'");
+    return check(() -> authorizer.mayChat(principal, route), principal, "send to route '" + route + "'",
+        Map.of("route", route));
   }
 
   /** Null if allowed; otherwise the status to fail the Subscribe call with. */
   public Status checkSubscribe(Optional<Principal> principal, String topic) {
-    return check(() -> authorizer.maySubscribe(principal, topic), principal, "subscribe to topic '" + topic + "'");
+    return check(() -> authorizer.maySubscribe(principal, topic), principal, "subscribe to topic '" + topic + "'",
+        Map.of("topic", topic));
   }
 
   /** Null if allowed; otherwise the status to fail the Publish call with. */
   public Status checkPublish(Optional<Principal> principal, String topic) {
-    return check(() -> authorizer.mayPublish(principal, topic), principal, "publish to topic '" + topic + "'");
+    return check(() -> authorizer.mayPublish(principal, topic), principal, "publish to topic '" + topic + "'",
+        Map.of("topic", topic));
   }
 
-  private Status check(BooleanSupplier decision, Optional<Principal> principal, String action) {
+  /** A denial carries NOT_AUTHORIZED with the route or topic (streaming.proto), as a failed call or a reply error. */
+  private Status check(BooleanSupplier decision, Optional<Principal> principal, String action,
+      Map<String, String> what) {
     String who = principal.map(p -> "principal " + p).orElse("an unauthenticated caller");
     try {
       if (decision.getAsBoolean()) {
         return null;
       }
-      return Status.PERMISSION_DENIED.withDescription(who + " may not " + action);
+      return ErrorDetails.withReason(Status.PERMISSION_DENIED.withDescription(who + " may not " + action),
+          ErrorReason.NOT_AUTHORIZED, what);
     } catch (RuntimeException e) {
       // Fail closed: an authorizer that cannot decide must not let the call through.
       log.warn("authorizer {} failed deciding whether {} may {}", authorizer.getClass().getName(), who, action, e);
