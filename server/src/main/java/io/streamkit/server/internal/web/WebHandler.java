@@ -573,7 +573,8 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
       GrpcWeb.fail(response, text ? "application/grpc-web-text+proto" : "application/grpc-web+proto", text, status,
           trailers);
     } else if (protocol == Protocol.CONNECT && contentType(request).startsWith("application/connect+")) {
-      new ConnectStream<>(null, true, false).close(response, status, trailers);
+      // The end-of-stream message is JSON either way; the Content-Type answers the request's.
+      new ConnectStream<>(null, contentType(request).endsWith("json"), false).close(response, status, trailers);
     } else {
       ConnectUnary.fail(response, status, trailers);
     }
