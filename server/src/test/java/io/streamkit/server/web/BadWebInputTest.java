@@ -102,6 +102,19 @@ class BadWebInputTest {
   }
 
   @Test
+  void headersLargerThanTheMetadataLimitAre431NamingTheLimit() throws Exception {
+    try (LoopbackServer s = WebServers.start()) {
+      WebClient web = new WebClient(s.server.httpPort());
+
+      HttpResponse<String> r = web.get("/v1/topics", Map.of("X-Big", "x".repeat(10_000)));
+
+      assertThat(r.statusCode()).isEqualTo(431);
+      assertThat(r.body()).contains("8192 bytes (--max-inbound-metadata-size)");
+      stillServes(new WebClient(s.server.httpPort()));
+    }
+  }
+
+  @Test
   void chatAndPublishOverHttpAreUnimplementedNamingCallAndPublishEvent() throws Exception {
     try (LoopbackServer s = WebServers.start()) {
       WebClient web = new WebClient(s.server.httpPort());

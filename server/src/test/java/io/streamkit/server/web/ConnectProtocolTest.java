@@ -146,6 +146,12 @@ class ConnectProtocolTest {
 
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("{\"status\":\"SERVING\"}");
+
+      HttpResponse<byte[]> watch = new WebClient(s.server.httpPort()).post("/grpc.health.v1.Health/Watch",
+          "application/connect+json", WebClient.frame(0, "{}".getBytes()), Map.of("Connect-Timeout-Ms", "500"));
+      List<WebClient.Frame> frames = WebClient.frames(watch.body());
+      assertThat(frames.get(0).text()).isEqualTo("{\"status\":\"SERVING\"}");
+      assertThat(frames.get(1).flags()).isEqualTo(2);
     }
   }
 }

@@ -117,6 +117,8 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
       Throwable cause = r.decoderResult().cause();
       boolean tooLong = cause instanceof TooLongFrameException;
       discarding = true;
+      // The decoder discards the rest of the connection's bytes: answer, then close.
+      response = new WebResponse(ctx, common, http2, this::responseEnded);
       respondError(tooLong ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST,
           Status.INVALID_ARGUMENT.withDescription(tooLong
               ? "the request line or headers are larger than the server's limit of " + web.maxHeaderBytes()
