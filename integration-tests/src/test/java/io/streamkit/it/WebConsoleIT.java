@@ -62,6 +62,41 @@ class WebConsoleIT {
     }
   }
 
+  @Test
+  void theBrowserSnippetOfWebMdWorksAsWritten() throws Exception {
+    String doc = java.nio.file.Files.readString(docsWeb());
+    int start = doc.indexOf("```html\n<script>\n") + "```html\n<script>\n".length();
+    String snippet = doc.substring(start, doc.indexOf("</script>\n```", start));
+    int httpPort = ServerProcess.freePort();
+    try (ServerProcess server = ServerProcess.start("--http-port", Integer.toString(httpPort));
+        HeadlessChromium browser = HeadlessChromium.start()) {
+      WebDriver driver = browser.driver();
+      driver.get("http://127.0.0.1:" + httpPort + "/");
+      org.openqa.selenium.JavascriptExecutor page = browser.driver();
+      page.executeScript("window.logged = []; const log = console.log; console.log = (...a) => {"
+          + " window.logged.push(a.join(' ')); log(...a); };");
+
+      page.executeScript(snippet);
+
+      await().atMost(WAIT).until(() -> logged(page).size() >= 2);
+      assertThat(logged(page)).containsExactlyInAnyOrder("stored at offset 1", "#1 hello from the browser");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> logged(org.openqa.selenium.JavascriptExecutor page) {
+    return (List<String>) page.executeScript("return window.logged");
+  }
+
+  private static java.nio.file.Path docsWeb() {
+    for (java.nio.file.Path d = java.nio.file.Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      if (java.nio.file.Files.isRegularFile(d.resolve("docs/WEB.md"))) {
+        return d.resolve("docs/WEB.md");
+      }
+    }
+    throw new IllegalStateException("docs/WEB.md not found above " + java.nio.file.Path.of("").toAbsolutePath());
+  }
+
   private static List<String> row(WebDriver driver, String topic) {
     return driver.findElements(By.cssSelector("#topics tr[data-topic='" + topic + "'] td")).stream()
         .map(WebElement::getText).toList();
