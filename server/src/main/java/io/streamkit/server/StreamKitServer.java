@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * with the standard health service and server reflection. Security (TLS, authentication, authorization) is
  * configured on the builder, see {@link io.streamkit.server.security}; health and reflection stay open.
  *
+ * <p>With {@link HttpSettings} (off by default) it also serves an HTTP port for browsers: the same services over the
+ * Connect protocol and gRPC-Web, topics as Server-Sent Events and a web console (docs/WEB.md), on the same event
+ * loops, TLS, authentication and limits, drained with the gRPC port.
+ *
  * <p>Create with {@link #builder()}, then {@link #start()}; the caller owns the server and must
  * {@link #close()} it (idempotent). An unclosed server keeps its port and threads.
  *
@@ -206,7 +210,8 @@ public final class StreamKitServer implements AutoCloseable {
   /**
    * The broker behind Subscribe and Publish. An embedding application publishes with it directly, without
    * gRPC: {@code server.broker().publish("orders", payload, Map.of())}. With metrics on, this is a wrapper that
-   * counts per topic around the broker that stores the events.
+   * counts per topic around the broker that stores the events; with the HTTP console on, one that keeps what the
+   * console shows.
    */
   public Broker broker() {
     return broker;
