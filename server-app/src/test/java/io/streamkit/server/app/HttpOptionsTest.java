@@ -3,9 +3,6 @@ package io.streamkit.server.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamkit.server.HttpSettings;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,22 +62,10 @@ class HttpOptionsTest {
 
   @Test
   void aBadOriginStopsStartUpNamingTheOptionAndWhatIsExpected() {
-    String err = captureStderr(() -> assertThat(ServerMain.run("--http-port", "0", "--http-cors-origins",
+    String err = ServerMainTest.captureStderr(() -> assertThat(ServerMain.run("--http-port", "0", "--http-cors-origins",
         "app.example/path")).isEqualTo(2));
 
     assertThat(err).contains("--http-cors-origins", "STREAMKIT_HTTP_CORS_ORIGINS", "app.example/path",
         "expected: scheme://host[:port]");
-  }
-
-  private static String captureStderr(Runnable r) {
-    PrintStream old = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      r.run();
-    } finally {
-      System.setErr(old);
-    }
-    return out.toString(StandardCharsets.UTF_8);
   }
 }

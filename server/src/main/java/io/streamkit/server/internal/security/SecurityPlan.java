@@ -70,20 +70,8 @@ public final class SecurityPlan {
 
   /** The server's TLS context, or null for plaintext. */
   public SslContext sslContext() {
-    if (tls == null) {
-      return null;
-    }
-    SslContextBuilder builder = SslContextBuilder.forServer(
-        tls.privateKey(), tls.certificateChain().toArray(new java.security.cert.X509Certificate[0]));
-    if (tls.requiresClientCertificates()) {
-      builder.trustManager(tls.clientCa()).clientAuth(ClientAuth.REQUIRE);
-    }
-    try {
-      // The JDK provider: no tcnative binary to ship, and Java 17 has ALPN for HTTP/2.
-      return GrpcSslContexts.configure(builder, SslProvider.JDK).build();
-    } catch (SSLException e) {
-      throw new IllegalArgumentException("tls: the certificate and key cannot make a TLS context: " + e.getMessage(), e);
-    }
+    // The JDK provider: no tcnative binary to ship, and Java 17 has ALPN for HTTP/2.
+    return tls == null ? null : build(GrpcSslContexts.configure(contextBuilder(), SslProvider.JDK));
   }
 
   /**
@@ -91,19 +79,25 @@ public final class SecurityPlan {
    * with ALPN offering HTTP/2 and HTTP/1.1 (browsers and HTTP clients pick).
    */
   public SslContext httpSslContext() {
-    if (tls == null) {
-      return null;
-    }
+    return tls == null ? null : build(contextBuilder().sslProvider(SslProvider.JDK).applicationProtocolConfig(
+        new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)));
+  }
+
+  /** The certificate, key and (with mutual TLS) client CA that both ports' contexts share. */
+  private SslContextBuilder contextBuilder() {
     SslContextBuilder builder = SslContextBuilder.forServer(
         tls.privateKey(), tls.certificateChain().toArray(new java.security.cert.X509Certificate[0]));
     if (tls.requiresClientCertificates()) {
       builder.trustManager(tls.clientCa()).clientAuth(ClientAuth.REQUIRE);
     }
-    builder.sslProvider(SslProvider.JDK).applicationProtocolConfig(new ApplicationProtocolConfig(
-        ApplicationProtocolConfig.Protocol.ALPN,
-        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
+    return builder;
+  }
+
+  private static SslContext build(SslContextBuilder builder) {
     try {
       return builder.build();
     } catch (SSLException e) {
