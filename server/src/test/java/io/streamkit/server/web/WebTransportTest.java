@@ -97,6 +97,23 @@ class WebTransportTest {
     }
   }
 
+  @Test
+  void aClientThatExpects100ContinueGetsItThenItsAnswer() throws Exception {
+    try (LoopbackServer s = WebServers.start(); Socket socket = new Socket("127.0.0.1", s.server.httpPort())) {
+      socket.setSoTimeout(10_000);
+      byte[] body = "{\"topic\":\"curl\"}".getBytes();
+      socket.getOutputStream().write(("POST /streamkit.v1.StreamService/PublishEvent HTTP/1.1\r\nHost: x\r\n"
+          + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\nExpect: 100-continue\r\n\r\n")
+          .getBytes());
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream()));
+
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 100 Continue");
+      in.readLine(); // the blank line that ends it
+      socket.getOutputStream().write(body);
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+    }
+  }
+
   private static SSLContext trusting(Path caPem) throws Exception {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);

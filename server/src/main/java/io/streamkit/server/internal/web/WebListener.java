@@ -15,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -174,7 +175,7 @@ public final class WebListener implements AutoCloseable {
           if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
             ctx.pipeline().addLast(http2Codec(), new Http2MultiplexHandler(streamInitializer()));
           } else {
-            ctx.pipeline().addLast(http1Codec(), new WebHandler(web, false));
+            ctx.pipeline().addLast(http1Codec(), new HttpServerExpectContinueHandler(), new WebHandler(web, false));
           }
         }
       });
@@ -219,11 +220,13 @@ public final class WebListener implements AutoCloseable {
   }
 
   /**
-   * The HTTP/1.1 handler of a plaintext connection, which leaves the pipeline when the connection turns to HTTP/2
+   * The HTTP/1.1 handlers of a plaintext connection (the answer to {@code Expect: 100-continue}, which curl sends
+   * before a large body, and the {@link WebHandler}), which leave the pipeline when the connection turns to HTTP/2
    * (prior knowledge or Upgrade): from then on requests arrive on stream channels.
    */
   private static final class Http1Only extends ChannelInboundHandlerAdapter {
     private final WebHandler http1;
+    private final HttpServerExpectContinueHandler expectContinue = new HttpServerExpectContinueHandler();
 
     Http1Only(WebHandler http1) {
       this.http1 = http1;
@@ -232,12 +235,14 @@ public final class WebListener implements AutoCloseable {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
       ctx.pipeline().addAfter(ctx.name(), null, http1);
+      ctx.pipeline().addAfter(ctx.name(), null, expectContinue);
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent
           || evt instanceof HttpServerUpgradeHandler.UpgradeEvent) {
+        ctx.pipeline().remove(expectContinue);
         ctx.pipeline().remove(http1);
         ctx.pipeline().remove(this);
       }
