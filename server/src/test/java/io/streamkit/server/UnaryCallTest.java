@@ -109,7 +109,7 @@ class UnaryCallTest {
   }
 
   @Test
-  void aHandlerThatNeverRepliesEndsAtTheDeadlineAndItsCloseHookSeesIt() throws Exception {
+  void aHandlerThatNeverRepliesLeavesTheCallOpenUntilTheDeadlineThenItsCloseHookRuns() throws Exception {
     TestHandlers.Recording silent = new TestHandlers.Recording("silent") {
       @Override
       public void onMessage(StreamContext context, Message message) {
@@ -122,8 +122,11 @@ class UnaryCallTest {
               .call(msg("s", "silent", "x")));
 
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          assertThat(silent.events).isEqualTo(List.of("open", "message s", "close DEADLINE_EXCEEDED")));
+      // The client's deadline cancels the stream a moment before the server's copy of it expires, so the handler
+      // sees either code, depending on which comes first.
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(silent.events).hasSize(3));
+      assertThat(silent.events.subList(0, 2)).isEqualTo(List.of("open", "message s"));
+      assertThat(silent.events.get(2)).isIn("close DEADLINE_EXCEEDED", "close CANCELLED");
       assertThat(s.server.stats().openStreams()).isZero();
     }
   }
