@@ -111,7 +111,11 @@ function checkStreamChat(pkg) {
       if (!nope.error || nope.error.code !== 12) {
         return reject(fail(check, `route "nope" reply error is ${JSON.stringify(nope.error)}, expected code 12`));
       }
-      resolve(`OK ${check}: echo correlation_id=n1 payload+header preserved; route "nope" -> error.code=12; status OK`);
+      // Programs decide by the typed reason (docs/ERRORS.md), not by the message text.
+      if (nope.error.reason !== 'ROUTE_UNKNOWN' || !nope.error.metadata || nope.error.metadata.route !== 'nope') {
+        return reject(fail(check, `route "nope" reply error is ${JSON.stringify(nope.error)}, expected reason ROUTE_UNKNOWN with metadata route=nope`));
+      }
+      resolve(`OK ${check}: echo correlation_id=n1 payload+header preserved; route "nope" -> error.code=12 reason=ROUTE_UNKNOWN; status OK`);
     });
     call.write({ id: 'n1', route: 'echo', payload, headers: { 'x-lang': 'node' } });
     call.write({ id: 'n2', route: 'nope', payload: Buffer.from('x') });

@@ -2,6 +2,21 @@
  * The StreamKit client: one {@link io.streamkit.client.StreamKitClient} per server, and from it blocking
  * streams, callback streams, request/reply calls, resuming subscriptions and publishers.
  *
+ * <ul>
+ *   <li>{@link io.streamkit.client.StreamKitClient}: the entry point and its builder; thread-safe, share one per
+ *       server, close it to release its connection and threads. {@link io.streamkit.client.ClientTls} and
+ *       {@link io.streamkit.client.ReconnectPolicy} configure it (immutable values).</li>
+ *   <li>Chat: {@link io.streamkit.client.BidiStream} (blocking), {@link io.streamkit.client.StreamHandle} with
+ *       {@link io.streamkit.client.StreamListener} (callbacks), and {@code call(...)} for request/reply.</li>
+ *   <li>Server push: {@link io.streamkit.client.Subscription} (iterate), {@link io.streamkit.client.SubscriptionHandle}
+ *       with {@link io.streamkit.client.SubscriptionListener} (callbacks), where to start
+ *       ({@link io.streamkit.client.TopicStart}), and {@link io.streamkit.client.SubscriptionGapException}; publishing
+ *       with {@link io.streamkit.client.EventPublisher}.</li>
+ *   <li>Failures: {@link io.streamkit.client.StreamKitException}, which carries the server's
+ *       {@link io.grpc.Status}; programs decide by its typed reason (see {@code docs/ERRORS.md}), not by its
+ *       text.</li>
+ * </ul>
+ *
  * <h2>Vocabulary</h2>
  * Used with these meanings everywhere in this package:
  * <dl>

@@ -13,7 +13,7 @@ import java.time.Duration;
  * long-lived stream is never cut. Keepalive pings keep idle connections open through NAT and proxies and
  * find dead peers.
  *
- * <p>Thread-safe (immutable).
+ * <p>Thread-safe (immutable). A value: it holds no resource and needs no closing.
  */
 public final class ConnectionSettings {
   private final Duration keepAliveTime;
@@ -300,8 +300,8 @@ public final class ConnectionSettings {
      * HTTP/2 rapid-reset protection: a connection that sends more RST_STREAM frames than this within
      * {@link #rstWindow} gets GOAWAY {@code ENHANCE_YOUR_CALM}. Every RST counts, ordinary cancels included.
      * Default 200,000 per 10 s window: 100,000 ordinary open/cancel cycles can never trip it, however fast
-     * (one connection reaches about 6,000 cycles per second here with a round trip per stream), while a flood
-     * of resets, which runs at hundreds of thousands per second, is cut off within a second. 0 turns it off.
+     * (each needs a round trip, so a connection runs far fewer per window; docs/OPERATIONS.md has the figure),
+     * while a flood of resets, which needs none, is cut off within a second. 0 turns it off.
      */
     public Builder maxRstFramesPerWindow(int frames) {
       if (frames < 0) {

@@ -9,7 +9,8 @@ import java.time.Duration;
  * {@code StreamKitServer.Builder.inMemoryBroker}). Built with {@link #builder()}, whose setters validate at once; the
  * server app's command line (module {@code server-app}) parses flags, environment variables and files into one of these.
  *
- * <p>Thread-safe (immutable).
+ * <p>Thread-safe (immutable). A value: it holds no resource and needs no closing; one instance may configure several
+ * servers.
  */
 public final class ServerSettings {
   /** 4 MiB, grpc-java's own default inbound limit. */

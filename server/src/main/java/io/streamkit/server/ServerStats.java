@@ -1,7 +1,8 @@
 package io.streamkit.server;
 
 /**
- * A snapshot of a running server's stream figures. Immutable.
+ * A snapshot of a running server's stream figures, from {@code StreamKitServer.stats()}. Immutable and
+ * thread-safe; a value that does not change as the server goes on (ask again for fresh figures).
  *
  * @param openStreams streams of every RPC (Chat, Greeter, Subscribe, Publish) open now
  * @param streamsOpened streams opened since start

@@ -8,6 +8,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.InMemoryBroker;
 import io.streamkit.server.handler.MessageHandler;
@@ -33,6 +34,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -61,10 +63,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: thread-safe. Inbound messages of non-blocking handlers are handled on the transport event loop
  * with no thread hop; {@link io.streamkit.server.handler.Blocking} handlers run on a bounded pool of
- * {@link Builder#blockingThreads(int)} threads.
+ * {@link ServerSettings.Builder#blockingThreads(int)} threads.
  *
  * <p>Shutdown: {@link #close()} stops accepting streams (clients get GOAWAY), lets open streams go on for
- * {@link Builder#shutdownGracePeriod(Duration)}, then ends those still open with UNAVAILABLE so that clients
+ * {@link ServerSettings.Builder#shutdownGracePeriod(Duration)}, then ends those still open with UNAVAILABLE so that clients
  * reconnect elsewhere.
  */
 public final class StreamKitServer implements AutoCloseable {
@@ -263,10 +265,9 @@ public final class StreamKitServer implements AutoCloseable {
     }
     try {
       if (!awaitQuiet(System.nanoTime() + settings.shutdownGracePeriod().toNanos())) {
-        int ended =
-            registry.abortAll(ErrorDetails.withReason(
-                Status.UNAVAILABLE.withDescription("server is shutting down; reconnect to continue"),
-                io.streamkit.api.v1.ErrorReason.SERVER_SHUTTING_DOWN, java.util.Map.of()));
+        int ended = registry.abortAll(ErrorDetails.withReason(
+            Status.UNAVAILABLE.withDescription("server is shutting down; reconnect to continue"),
+            ErrorReason.SERVER_SHUTTING_DOWN, Map.of()));
         log.info("grace period over: ended {} open stream(s) with UNAVAILABLE", ended);
         if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
           server.shutdownNow();
@@ -326,8 +327,8 @@ public final class StreamKitServer implements AutoCloseable {
           t.setDaemon(true);
           return t;
         };
-    // The queue needs no bound of its own: each stream has at most one task in it (its lane's drain loop),
-    // and each lane holds at most the stream's inbound window of messages.
+    // The queue needs no bound of its own: each stream has at most one task in it (its sequencer's drain loop),
+    // and each sequencer holds at most the stream's inbound window of messages.
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
     pool.allowCoreThreadTimeOut(true);

@@ -49,6 +49,8 @@ class AuthenticationTest {
         assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(status.getDescription())
             .isEqualTo("missing bearer token: send 'authorization: Bearer <token>'");
+        assertThat(call.awaitErrorInfo(WAIT).getReason()).isEqualTo("CREDENTIALS_MISSING");
+        assertThat(call.awaitErrorInfo(WAIT).getMetadataMap()).isEqualTo(Map.of("scheme", "bearer"));
         assertThat(call.values).isEmpty();
       }
       assertThat(whoami.opens).hasValue(0);
@@ -69,6 +71,7 @@ class AuthenticationTest {
         Status status = call.awaitStatus(WAIT);
         assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(status.getDescription()).isEqualTo("unknown bearer token");
+        assertThat(call.awaitErrorInfo(WAIT).getReason()).isEqualTo("CREDENTIALS_REJECTED");
       }
       assertThat(whoami.opens).hasValue(0);
       assertThat(broker.subscribes).hasValue(0);

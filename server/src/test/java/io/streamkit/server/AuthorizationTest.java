@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.streamkit.api.v1.Event;
 import io.streamkit.api.v1.Message;
@@ -71,6 +72,8 @@ class AuthorizationTest {
       assertThat(denied.getCorrelationId()).isEqualTo("1");
       assertThat(denied.getError().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED.value());
       assertThat(denied.getError().getMessage()).isEqualTo("principal 'bob' (bearer) may not send to route 'whoami'");
+      assertThat(denied.getError().getReason()).isEqualTo("NOT_AUTHORIZED");
+      assertThat(denied.getError().getMetadataMap()).isEqualTo(Map.of("route", "whoami"));
       assertThat(bob.values.get(1).getPayload().toStringUtf8()).isEqualTo("still here");
       assertThat(payloads(alice)).containsExactly("alice (bearer)");
     }
@@ -81,6 +84,9 @@ class AuthorizationTest {
     try (LoopbackServer s = start(); broker) {
       RecordingObserver<Event> bob = subscribe(withToken(s.channel, "t-bob"), live("news"), live("secret"));
       Status status = bob.awaitStatus(WAIT);
+      ErrorInfo reason = bob.awaitErrorInfo(WAIT);
+      assertThat(reason.getReason()).isEqualTo("NOT_AUTHORIZED");
+      assertThat(reason.getMetadataMap()).isEqualTo(Map.of("topic", "secret"));
 
       assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(status.getDescription()).isEqualTo("principal 'bob' (bearer) may not subscribe to topic 'secret'");
@@ -107,6 +113,7 @@ class AuthorizationTest {
       assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(status.getDescription()).isEqualTo("request 3 rejected: principal 'bob' (bearer) may not publish"
           + " to topic 'secret'; the 2 event(s) before it were published and stay published");
+      assertThat(denied.awaitErrorInfo(WAIT).getMetadataMap()).isEqualTo(Map.of("topic", "secret"));
       assertThat(alice.awaitStatus(WAIT).getCode()).isEqualTo(Status.Code.OK);
       assertThat(alice.values.get(0).getLastOffsetsMap()).containsEntry("secret", 1L);
       assertThat(broker.publishes).as("news 1, news 2, alice's secret").hasValue(3);

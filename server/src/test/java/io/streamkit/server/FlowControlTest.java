@@ -26,6 +26,7 @@ class FlowControlTest {
   /** A client call that never asks for replies: the peer of a client that does not read. */
   static final class NonReadingCall extends ClientCall.Listener<Message> {
     final List<Message> received = new CopyOnWriteArrayList<>();
+    volatile Metadata trailers;
     volatile Status status;
 
     @Override
@@ -35,6 +36,7 @@ class FlowControlTest {
 
     @Override
     public void onClose(Status status, Metadata trailers) {
+      this.trailers = trailers;
       this.status = status;
     }
   }
@@ -147,6 +149,9 @@ class FlowControlTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> listener.status != null);
       assertThat(listener.status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
       assertThat(listener.status.getDescription()).contains("maxQueuedBytesPerStream=" + BOUND);
+      com.google.rpc.ErrorInfo reason = Reasons.errorInfo(listener.status, listener.trailers);
+      assertThat(reason.getReason()).isEqualTo("OUTBOUND_BUFFER_FULL");
+      assertThat(reason.getMetadataMap()).isEqualTo(java.util.Map.of("limit_bytes", Integer.toString(BOUND)));
       assertThat(listener.received.size()).isLessThanOrEqualTo(flood.accepted);
     }
   }

@@ -26,6 +26,8 @@ class IdleTimeoutTest {
       Status status = replies.awaitStatus(WAIT);
       assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
       assertThat(status.getDescription()).contains("idle for 300 ms").contains("--stream-idle-timeout");
+      assertThat(replies.awaitErrorInfo(WAIT).getReason()).isEqualTo("STREAM_IDLE");
+      assertThat(replies.awaitErrorInfo(WAIT).getMetadataMap()).isEqualTo(java.util.Map.of("idle_timeout_ms", "300"));
       assertThat(replies.values).hasSize(1);
       await().atMost(WAIT).untilAsserted(() -> assertThat(s.server.stats().openStreams()).isZero());
     }

@@ -101,6 +101,10 @@ class MetricsTest {
       s.server.broker().publish("news", ByteString.copyFromUtf8("from the application"), Map.of()).join();
       events.awaitValues(4, WAIT);
 
+      // A delivery is counted once the sink took it, which may be just after the client read it.
+      await().atMost(WAIT).until(() ->
+          Double.valueOf(4.0).equals(
+              Scrape.of(s.server).value("streamkit_topic_delivered_events_total", "topic=\"news\"")));
       Scrape m = Scrape.of(s.server);
       assertThat(m.value("streamkit_topic_published_events_total", "topic=\"news\"")).isEqualTo(4.0);
       assertThat(m.value("streamkit_topic_published_bytes_total", "topic=\"news\"")).isEqualTo(1 + 2 + 3 + 20.0);
@@ -118,6 +122,9 @@ class MetricsTest {
         s.server.broker().publish("news", ByteString.copyFromUtf8("more"), Map.of()).join();
       }
       events.awaitValues(20, WAIT);
+      await().atMost(WAIT).until(() ->
+          Double.valueOf(20.0).equals(
+              Scrape.of(s.server).value("streamkit_topic_delivered_events_total", "topic=\"news\"")));
       assertThat(Scrape.of(s.server).value("streamkit_publish_to_deliver_seconds_count")).isEqualTo(2.0);
       assertThat(m.value("streamkit_streams_active", "rpc=\"subscribe\"")).isEqualTo(1.0);
       assertThat(m.value("streamkit_streams_active", "rpc=\"publish\"")).isEqualTo(0.0);

@@ -1,5 +1,7 @@
 package io.streamkit.server;
 
+import com.google.rpc.ErrorInfo;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -8,11 +10,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** A recording fake of a response observer: what arrived, and how the call ended. */
+/** A recording fake of a response observer: what arrived, and how the call ended (status and trailers). */
 public final class RecordingObserver<T> implements StreamObserver<T> {
   public final List<T> values = new CopyOnWriteArrayList<>();
   private final CountDownLatch done = new CountDownLatch(1);
   private volatile Status status;
+  private volatile Metadata trailers;
 
   @Override
   public void onNext(T value) {
@@ -22,6 +25,7 @@ public final class RecordingObserver<T> implements StreamObserver<T> {
   @Override
   public void onError(Throwable t) {
     status = Status.fromThrowable(t);
+    trailers = Status.trailersFromThrowable(t);
     done.countDown();
   }
 
@@ -49,6 +53,11 @@ public final class RecordingObserver<T> implements StreamObserver<T> {
       }
       Thread.sleep(2);
     }
+  }
+
+  /** Waits for the end of the call, which must have failed, and returns the ErrorInfo of its trailers. */
+  public ErrorInfo awaitErrorInfo(Duration timeout) throws InterruptedException {
+    return Reasons.errorInfo(awaitStatus(timeout), trailers);
   }
 
   public boolean isDone() {

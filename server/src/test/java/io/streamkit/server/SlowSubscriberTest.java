@@ -52,10 +52,12 @@ class SlowSubscriberTest {
 
   /** A subscriber that never asks for events. */
   static final class Stalled extends ClientCall.Listener<Event> {
+    volatile Metadata trailers;
     volatile Status status;
 
     @Override
     public void onClose(Status status, Metadata trailers) {
+      this.trailers = trailers;
       this.status = status;
     }
   }
@@ -114,6 +116,9 @@ class SlowSubscriberTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> stalled.status != null);
       assertThat(stalled.status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
       assertThat(stalled.status.getDescription()).contains("subscriber too slow").contains("resume after offset");
+      com.google.rpc.ErrorInfo reason = Reasons.errorInfo(stalled.status, stalled.trailers);
+      assertThat(reason.getReason()).isEqualTo("SUBSCRIBER_TOO_SLOW");
+      assertThat(reason.getMetadataMap()).containsKeys("topic", "epoch", "resume_after_offset");
       slowChannel.shutdownNow();
     }
   }

@@ -18,7 +18,8 @@ class StreamLifecycleTest {
 
   @Test
   void halfCloseRunsTheCloseHookThenCompletesOkAfterEveryReply() throws Exception {
-    TestHandlers.SlowBlocking slow = new TestHandlers.SlowBlocking("slow", 20);
+    // HandlerDispatchTest holds the handler at a gate to pin the race; here the whole stream is checked.
+    TestHandlers.BlockingRecording slow = new TestHandlers.BlockingRecording("slow");
     try (LoopbackServer s = LoopbackServer.start(b -> b.handler(slow))) {
       RecordingObserver<Message> replies = new RecordingObserver<>();
       StreamObserver<Message> requests = StreamServiceGrpc.newStub(s.channel).chat(replies);
@@ -83,12 +84,12 @@ class StreamLifecycleTest {
   @Test
   void nonBlockingHandlersRunOnTheTransportThreadAndBlockingOnesOnTheBlockingPool() throws Exception {
     TestHandlers.Recording fast = new TestHandlers.Recording("fast");
-    TestHandlers.SlowBlocking slow = new TestHandlers.SlowBlocking("slow", 0);
+    TestHandlers.BlockingRecording slow = new TestHandlers.BlockingRecording("slow");
     try (LoopbackServer s = LoopbackServer.start(b -> b.handler(fast).handler(slow))) {
       RecordingObserver<Message> replies = new RecordingObserver<>();
       StreamObserver<Message> requests = StreamServiceGrpc.newStub(s.channel).chat(replies);
       requests.onNext(msg("1", "fast", ""));
-      replies.awaitValues(1, Duration.ofSeconds(5)); // let the lane go idle so "fast" may run inline
+      replies.awaitValues(1, Duration.ofSeconds(5)); // let the sequencer go idle so "fast" may run inline
       requests.onNext(msg("2", "slow", ""));
       requests.onCompleted();
       replies.awaitStatus(Duration.ofSeconds(5));
@@ -102,7 +103,8 @@ class StreamLifecycleTest {
   @Test
   void callbacksOfOneStreamStayInOrderAcrossBlockingAndNonBlockingRoutes() throws Exception {
     TestHandlers.Recording fast = new TestHandlers.Recording("fast");
-    TestHandlers.SlowBlocking slow = new TestHandlers.SlowBlocking("slow", 5);
+    // The interleavings themselves are HandlerSequencerTest's; here the wiring of a real stream.
+    TestHandlers.BlockingRecording slow = new TestHandlers.BlockingRecording("slow");
     try (LoopbackServer s = LoopbackServer.start(b -> b.handler(fast).handler(slow))) {
       RecordingObserver<Message> replies = new RecordingObserver<>();
       StreamObserver<Message> requests = StreamServiceGrpc.newStub(s.channel).chat(replies);
@@ -134,6 +136,7 @@ class StreamLifecycleTest {
 
       assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(status.getDescription()).contains("shutting down");
+      assertThat(replies.awaitErrorInfo(Duration.ofSeconds(5)).getReason()).isEqualTo("SERVER_SHUTTING_DOWN");
       assertThat(elapsedMillis).isGreaterThanOrEqualTo(250);
     } finally {
       s.close();

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.streamkit.api.v1.Event;
 import io.streamkit.api.v1.PublishAck;
@@ -183,17 +184,28 @@ class SubscribeTest {
   @Test
   void badTopicsEmptyAndDuplicateRequestsAreInvalidArgumentNamingTheProblem() throws Exception {
     try (LoopbackServer s = LoopbackServer.start()) {
-      Status empty = PushFixtures.subscribe(s.channel).awaitStatus(Duration.ofSeconds(5));
+      RecordingObserver<Event> emptyCall = PushFixtures.subscribe(s.channel);
+      Status empty = emptyCall.awaitStatus(Duration.ofSeconds(5));
       assertThat(empty.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(empty.getDescription()).contains("topics is empty");
+      assertThat(emptyCall.awaitErrorInfo(Duration.ofSeconds(5)).getReason()).isEqualTo("SUBSCRIBE_REQUEST_INVALID");
+      assertThat(emptyCall.awaitErrorInfo(Duration.ofSeconds(5)).getMetadataMap()).isEmpty();
 
-      Status duplicate = subscribe(s.channel, live("x"), live("x")).awaitStatus(Duration.ofSeconds(5));
+      RecordingObserver<Event> duplicateCall = subscribe(s.channel, live("x"), live("x"));
+      Status duplicate = duplicateCall.awaitStatus(Duration.ofSeconds(5));
       assertThat(duplicate.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(duplicate.getDescription()).contains("'x'").contains("twice");
+      ErrorInfo duplicateReason = duplicateCall.awaitErrorInfo(Duration.ofSeconds(5));
+      assertThat(duplicateReason.getReason()).isEqualTo("SUBSCRIBE_REQUEST_INVALID");
+      assertThat(duplicateReason.getMetadataMap()).isEqualTo(java.util.Map.of("topic", "x"));
 
-      Status bad = subscribe(s.channel, live("no spaces")).awaitStatus(Duration.ofSeconds(5));
+      RecordingObserver<Event> badCall = subscribe(s.channel, live("no spaces"));
+      Status bad = badCall.awaitStatus(Duration.ofSeconds(5));
       assertThat(bad.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(bad.getDescription()).contains("'no spaces'");
+      ErrorInfo badReason = badCall.awaitErrorInfo(Duration.ofSeconds(5));
+      assertThat(badReason.getReason()).isEqualTo("TOPIC_INVALID");
+      assertThat(badReason.getMetadataMap()).isEqualTo(java.util.Map.of("topic", "no spaces"));
 
       Status tooLong = subscribe(s.channel, live("x".repeat(257))).awaitStatus(Duration.ofSeconds(5));
       assertThat(tooLong.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);

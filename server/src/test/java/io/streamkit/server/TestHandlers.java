@@ -59,12 +59,9 @@ final class TestHandlers {
     public void onMessage(StreamContext context, Message message) throws Exception {
       threads.add(Thread.currentThread().getName());
       events.add("message " + message.getId());
-      work(message);
       context.reply(message, Message.newBuilder().setPayload(
           ByteString.copyFromUtf8(Thread.currentThread().getName())).build());
     }
-
-    void work(Message message) throws Exception {}
 
     @Override
     public void onClose(StreamContext context, Status status) {
@@ -77,19 +74,11 @@ final class TestHandlers {
     }
   }
 
-  /** A blocking route that sleeps per message. */
+  /** A blocking route: its callbacks run on the server's blocking executor. */
   @Blocking
-  static final class SlowBlocking extends Recording {
-    private final long sleepMillis;
-
-    SlowBlocking(String route, long sleepMillis) {
+  static final class BlockingRecording extends Recording {
+    BlockingRecording(String route) {
       super(route);
-      this.sleepMillis = sleepMillis;
-    }
-
-    @Override
-    void work(Message message) throws InterruptedException {
-      Thread.sleep(sleepMillis);
     }
   }
 }

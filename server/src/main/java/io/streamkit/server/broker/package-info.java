@@ -2,6 +2,22 @@
  * The {@link io.streamkit.server.broker.Broker} SPI: where topics live, how events get their offsets, and how
  * they reach subscribers; and {@link io.streamkit.server.broker.InMemoryBroker}, the default.
  *
+ * <ul>
+ *   <li>{@link io.streamkit.server.broker.Broker}: publish, subscribe, availability; thread-safe, closed by whoever
+ *       created it (the server closes only the in-memory broker it made itself).</li>
+ *   <li>{@link io.streamkit.server.broker.EventSink}: where a broker delivers one subscription's events, implemented
+ *       by the server per subscriber stream; callbacks of one subscription are serialized.</li>
+ *   <li>{@link io.streamkit.server.broker.BrokerSubscription}: the handle of one subscription (resume, cancel).</li>
+ *   <li>Values: {@link io.streamkit.server.broker.Position} (where a subscription starts),
+ *       {@link io.streamkit.server.broker.Published} (the acknowledgement of a stored event),
+ *       {@link io.streamkit.server.broker.TopicEvent} (one stored event, encoded once),
+ *       {@link io.streamkit.server.broker.TopicLimits} (retention and lag limits), and
+ *       {@link io.streamkit.server.broker.Topics} (the topic-name rule).</li>
+ *   <li>{@link io.streamkit.server.broker.InMemoryBroker}: the default broker;
+ *       {@link io.streamkit.server.broker.EventRing}: a topic's retained events, a building block of brokers.</li>
+ *   <li>For several server instances: {@code io.streamkit.server.broker.redis}.</li>
+ * </ul>
+ *
  * <h2>Vocabulary</h2>
  * <ul>
  *   <li><b>topic</b>: a named, ordered stream of events; 1 to 256 characters of {@code [A-Za-z0-9._:/-]}.</li>

@@ -27,8 +27,11 @@ import io.streamkit.api.v1.Message;
  *
  * <h2>Errors</h2>
  * An exception thrown by {@link #onMessage} does not end the stream: the client gets a reply with
- * {@code error.code = 13} (INTERNAL) and a short message, the server logs the exception once with the stream id,
- * and the next message is handled as usual. To end the stream, call {@link StreamContext#close(Status)}.
+ * {@code error.code = 13} (INTERNAL), reason {@code HANDLER_FAILED} (metadata {@code route}, {@code stream_id}) and
+ * a short message that never includes the exception's text; the server logs the exception once with the stream
+ * id, and the next message is handled as usual. To end the stream, call {@link StreamContext#close(Status)}; to
+ * give it a typed reason of your own, close with a status made by {@code ErrorDetails.withReason}. Every reason
+ * a client may see is in {@code docs/ERRORS.md}.
  *
  * <h2>Flow control</h2>
  * The server requests the next inbound message of a stream only as handlers keep up and as outbound messages

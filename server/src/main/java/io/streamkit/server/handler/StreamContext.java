@@ -62,7 +62,13 @@ public interface StreamContext {
    * Sends {@code reply} as the answer to {@code request}: its {@code correlation_id} is set to the request's
    * {@code id}, and its {@code route} to the request's route when the reply names none.
    *
-   * @return {@code true} if the message was written or buffered; {@code false} if the stream already ended
+   * <p>A request without an {@code id} cannot be answered on {@code StreamService/Chat}: the client could not tell
+   * which request the reply belongs to. The reply is then not sent; the client gets an INVALID_ARGUMENT error
+   * message with reason {@code MESSAGE_ID_MISSING} (metadata {@code route}) telling it to set {@code Message.id}.
+   * Messages to a route that never replies need no id.
+   *
+   * @return {@code true} if the reply was written or buffered; {@code false} if the stream already ended, or the
+   *     request had no id (see above)
    */
   boolean reply(Message request, Message reply);
 

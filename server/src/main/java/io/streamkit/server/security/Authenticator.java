@@ -14,7 +14,14 @@ import javax.net.ssl.SSLSession;
  * Registered with {@code StreamKitServer.builder().authenticator(...)}, or found with
  * {@link java.util.ServiceLoader} (a public no-argument constructor and a line in
  * {@code META-INF/services/io.streamkit.server.security.Authenticator}). A server has at most one: two (counting
- * {@code --auth-tokens}) stop start-up with a message naming both classes. A constructor must not throw.
+ * {@code --auth-tokens}) stop start-up with a message naming both classes. A constructor must not throw. The server
+ * keeps the instance for its life and never closes it: resources it holds are its creator's to release.
+ *
+ * <h2>Errors</h2>
+ * A refusal's status reaches the client as it is, with the trailers attached to it: give it a typed reason with
+ * {@code ErrorDetails.withReason(status, ErrorReason.CREDENTIALS_MISSING, Map.of("scheme", "..."))} (or
+ * CREDENTIALS_REJECTED), as the built-in authenticators do, so clients can tell "send credentials" from "get new
+ * ones" without reading the text.
  *
  * <h2>Threading</h2>
  * Thread-safe: called concurrently for different calls, on the transport event loop. It must not block (no

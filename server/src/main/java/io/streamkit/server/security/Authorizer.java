@@ -8,7 +8,8 @@ import java.util.Optional;
  * compiling when checks are added.
  *
  * <p>The server turns a {@code false} into PERMISSION_DENIED with a message naming the principal and the
- * resource: a Chat message gets an error reply (code 7) and its stream stays open; a Subscribe call fails
+ * resource, and reason NOT_AUTHORIZED with metadata {@code route} or {@code topic}: a Chat message gets an error
+ * reply (code 7) and its stream stays open; a Subscribe call fails
  * before any broker work; a Publish call fails at the denied request, saying how many events were published
  * before it. An authorizer that throws is treated as a denial (fail closed) with INTERNAL, and logged.
  *
@@ -18,7 +19,8 @@ import java.util.Optional;
  * <h2>Discovery</h2>
  * Registered with {@code StreamKitServer.builder().authorizer(...)}, or found with
  * {@link java.util.ServiceLoader} ({@code META-INF/services/io.streamkit.server.security.Authorizer}). A server
- * has at most one: two stop start-up with a message naming both classes.
+ * has at most one: two stop start-up with a message naming both classes. The server keeps the instance for its
+ * life and never closes it.
  *
  * <h2>Threading</h2>
  * Thread-safe: called concurrently, on transport event loops (for {@code @Blocking} routes, on the blocking

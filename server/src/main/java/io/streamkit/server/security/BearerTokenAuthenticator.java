@@ -3,6 +3,8 @@ package io.streamkit.server.security;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
+import io.streamkit.api.v1.ErrorReason;
+import io.streamkit.server.ErrorDetails;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +30,8 @@ import javax.net.ssl.SSLSession;
  * change tokens.
  *
  * <p>A call without the header fails with UNAUTHENTICATED "missing bearer token: send 'authorization: Bearer
- * &lt;token&gt;'"; a token not in the table with UNAUTHENTICATED "unknown bearer token". Tokens are compared
+ * &lt;token&gt;'" (reason CREDENTIALS_MISSING); a token not in the table with UNAUTHENTICATED "unknown bearer
+ * token" (reason CREDENTIALS_REJECTED); both with metadata {@code scheme=bearer}. Tokens are compared
  * in constant time (each presented token is hashed and compared with every entry, without an early exit), so
  * response times do not reveal how much of a guess was right. Neither the tokens nor their hashes are ever
  * logged or put in an error message.
@@ -126,17 +129,13 @@ public final class BearerTokenAuthenticator implements Authenticator {
   public Principal authenticate(Metadata headers, Optional<SSLSession> tls) throws StatusException {
     String value = headers.get(AUTHORIZATION);
     if (value == null) {
-      throw Status.UNAUTHENTICATED
-          .withDescription("missing bearer token: send 'authorization: Bearer <token>'")
-          .asException();
+      throw refused(ErrorReason.CREDENTIALS_MISSING, "missing bearer token: send 'authorization: Bearer <token>'");
     }
     if (!value.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
       int space = value.indexOf(' ');
       String scheme = space < 0 ? "(none)" : value.substring(0, space).toLowerCase(Locale.ROOT);
-      throw Status.UNAUTHENTICATED
-          .withDescription("authorization scheme '" + scheme + "' is not supported: send 'authorization: Bearer"
-              + " <token>'")
-          .asException();
+      throw refused(ErrorReason.CREDENTIALS_MISSING,
+          "authorization scheme '" + scheme + "' is not supported: send 'authorization: Bearer <token>'");
     }
     byte[] presented = sha256(value.substring(PREFIX.length()).strip());
     Principal found = null;
@@ -147,9 +146,14 @@ public final class BearerTokenAuthenticator implements Authenticator {
       }
     }
     if (found == null) {
-      throw Status.UNAUTHENTICATED.withDescription("unknown bearer token").asException();
+      throw refused(ErrorReason.CREDENTIALS_REJECTED, "unknown bearer token");
     }
     return found;
+  }
+
+  private static StatusException refused(ErrorReason reason, String description) {
+    return ErrorDetails.withReason(Status.UNAUTHENTICATED.withDescription(description), reason,
+        Map.of("scheme", Principal.BEARER)).asException();
   }
 
   private static byte[] sha256(String token) {

@@ -26,8 +26,8 @@ import java.nio.ByteBuffer;
  * {@code example.MessageResponse}'s {@code reply}. Bytes on the wire are exactly the generated types'.
  *
  * <p>Why: going through the generated types decodes every request's text into a String, encodes it again
- * into the Message, decodes every reply to a String and encodes it once more; on a 32-byte message that was a
- * fifth of the server's CPU per message (docs/BENCHMARKS.md).
+ * into the Message, decodes every reply to a String and encodes it once more: for a small message, a large share of
+ * the server's CPU per message (docs/BENCHMARKS.md has the figures).
  */
 public final class GreeterWire {
   private GreeterWire() {}

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,6 +177,10 @@ public final class ServerMetrics implements AutoCloseable {
     }
     TopicMetersTable table = new TopicMetersTable(meters, broker instanceof InMemoryBroker m ? m : null);
     topics = table;
+    AtomicInteger available = new AtomicInteger();
+    meters.gauge("streamkit.broker.available", "1 while the broker can store and deliver events, 0 while it cannot "
+        + "(e.g. Redis unreachable)", Tags.empty(), available, AtomicInteger::get);
+    broker.watchAvailability((up, reason) -> available.set(up ? 1 : 0));
     return new MeteredBroker(broker, table, publishToDeliver, endedSlow);
   }
 

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
  * Runs one stream's handler callbacks one at a time and in order, inline on the calling (transport) thread
  * when that is allowed and nothing is queued, otherwise on the blocking executor.
  *
- * <p>Invariant: {@code wip} counts tasks submitted and not yet accounted for by the lane's current owner;
- * whoever moves it from 0 to 1 owns the lane until it brings it back to 0. The owner is either the transport
+ * <p>Invariant: {@code wip} counts tasks submitted and not yet accounted for by the sequencer's current owner;
+ * whoever moves it from 0 to 1 owns the sequencer until it brings it back to 0. The owner is either the transport
  * thread running one non-blocking task inline, or a single drain loop on the executor. So callbacks of one
  * stream never overlap, and a non-blocking callback never overtakes a blocking one queued before it.
  */
@@ -31,8 +31,8 @@ final class HandlerSequencer {
   }
 
   /**
-   * Tries to take the lane for an inline run on the current thread. Returns true when the caller owns the
-   * lane and must call {@link #releaseInline()} after running its task.
+   * Tries to take the sequencer for an inline run on the current thread. Returns true when the caller owns the
+   * sequencer and must call {@link #releaseInline()} after running its task.
    */
   boolean tryEnterInline() {
     return wip.get() == 0 && wip.compareAndSet(0, 1);
@@ -59,7 +59,7 @@ final class HandlerSequencer {
       executor.execute(() -> drain(missed));
     } catch (RejectedExecutionException e) {
       // Only during server shutdown, after the grace period: run what is left here so close hooks still run.
-      log.debug("stream {}: blocking executor rejected the lane; running it on the calling thread", streamId);
+      log.debug("stream {}: blocking executor rejected the sequencer's drain; running it on the calling thread", streamId);
       drain(missed);
     }
   }
@@ -71,7 +71,7 @@ final class HandlerSequencer {
         try {
           task.run();
         } catch (RuntimeException | LinkageError e) {
-          // Tasks report their own failures; reaching here is a bug. Keep the lane alive for later callbacks.
+          // Tasks report their own failures; reaching here is a bug. Keep the sequencer alive for later callbacks.
           log.error("stream {}: unexpected failure in a handler callback task", streamId, e);
         }
       }

@@ -1,7 +1,10 @@
 package io.streamkit.server.internal.rpc;
 
 import io.grpc.Status;
+import io.streamkit.api.v1.ErrorReason;
+import io.streamkit.server.ErrorDetails;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -82,8 +85,9 @@ final class IdleWatch {
       return;
     }
     stopped = true;
-    onIdle.accept(Status.DEADLINE_EXCEEDED.withDescription(
-        "stream " + streamId + " was idle for " + timeout.toMillis()
-            + " ms (no message in either direction); the server's --stream-idle-timeout ends idle streams"));
+    onIdle.accept(ErrorDetails.withReason(Status.DEADLINE_EXCEEDED.withDescription(
+            "stream " + streamId + " was idle for " + timeout.toMillis()
+                + " ms (no message in either direction); the server's --stream-idle-timeout ends idle streams"),
+        ErrorReason.STREAM_IDLE, Map.of("idle_timeout_ms", Long.toString(timeout.toMillis()))));
   }
 }

@@ -9,17 +9,19 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
+import io.streamkit.api.v1.ErrorReason;
+import io.streamkit.server.ErrorDetails;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Requests whose bytes are not a valid message end their stream with INVALID_ARGUMENT naming the method and
  * the parse error, through the stream's own close path, so it is unregistered like any other ended stream.
  *
  * <p>Why: when a request marshaller throws, grpc-java answers {@code UNKNOWN: Application error processing
- * RPC}, which tells the client nothing it can act on (found by the reliability suite, random bytes as a
- * request body). Here the marshaller never throws: it returns a {@link Malformed} marker that the listener
+ * RPC}, which tells the client nothing it can act on. Here the marshaller never throws: it returns a {@link Malformed} marker that the listener
  * turns into the status. The server's threads and registry see the same sequence of callbacks as for any stream
  * the server ends itself.
  */
@@ -31,7 +33,9 @@ final class MalformedRequests {
 
   /**
    * {@code definition} with every method's request marshaller made tolerant: bytes its own marshaller rejects
-   * end the stream with INVALID_ARGUMENT. The methods' listeners must be {@link StreamRegistry.Closeable}.
+   * end the stream with INVALID_ARGUMENT, reason REQUEST_MALFORMED. A listener that is a
+   * {@link StreamRegistry.Closeable} ends its stream itself; for any other (a unary method's) the call is closed
+   * here.
    */
   static ServerServiceDefinition tolerant(ServerServiceDefinition definition) {
     ServiceDescriptor original = definition.getServiceDescriptor();
@@ -113,11 +117,17 @@ final class MalformedRequests {
           }
           if (message instanceof Malformed malformed) {
             failed = true;
-            String type = requestTypeName(method);
-            ((StreamRegistry.Closeable) inner).abort(Status.INVALID_ARGUMENT.withDescription(
-                "a request of " + method.getFullMethodName() + " is not a valid " + type + ": "
-                    + Status.fromThrowable(malformed.cause()).getDescription()
-                    + " (expected: the bytes of one protobuf message)"));
+            Status status = ErrorDetails.withReason(Status.INVALID_ARGUMENT.withDescription(
+                    "a request of " + method.getFullMethodName() + " is not a valid " + requestTypeName(method)
+                        + ": " + Status.fromThrowable(malformed.cause()).getDescription()
+                        + " (expected: the bytes of one protobuf message)"),
+                ErrorReason.REQUEST_MALFORMED, Map.of("method", method.getFullMethodName()));
+            if (inner instanceof StreamRegistry.Closeable stream) {
+              stream.abort(status);
+            } else {
+              // A unary method's listener (ServerCalls) has not touched the call before its half-close.
+              call.close(status, ErrorDetails.trailers(status));
+            }
             return;
           }
           super.onMessage(message);

@@ -9,6 +9,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
+import io.streamkit.server.ErrorDetails;
 import io.streamkit.server.security.Authenticator;
 import io.streamkit.server.security.Principal;
 import java.util.Optional;
@@ -33,6 +34,7 @@ final class AuthenticationInterceptor implements ServerInterceptor {
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     Status refused;
+    Metadata trailers = new Metadata();
     try {
       Principal principal = authenticator.authenticate(
           headers, Optional.ofNullable(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)));
@@ -44,13 +46,16 @@ final class AuthenticationInterceptor implements ServerInterceptor {
       refused = Status.INTERNAL.withDescription("authentication failed on the server; see the server log");
     } catch (StatusException e) {
       refused = e.getStatus();
+      // The reason of a refusal travels in the trailers: attached to the status (ErrorDetails.withReason), or
+      // given to the exception (asException(trailers)).
+      trailers = e.getTrailers() != null ? e.getTrailers() : ErrorDetails.trailers(refused);
       log.debug("call {} from {} refused: {}", call.getMethodDescriptor().getFullMethodName(),
           call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), refused);
     } catch (RuntimeException e) {
       log.warn("authenticator {} failed", authenticator.getClass().getName(), e);
       refused = Status.INTERNAL.withDescription("authentication failed on the server; see the server log");
     }
-    call.close(refused, new Metadata());
+    call.close(refused, trailers);
     return new ServerCall.Listener<>() {};
   }
 }

@@ -49,34 +49,36 @@ public final class CallSecurity {
     return Optional.ofNullable(PRINCIPAL.get());
   }
 
-  /** Null if {@code principal} may send to {@code route}; otherwise the status of the error reply. */
+  /**
+   * Null if {@code principal} may send to {@code route}; otherwise the status of the error reply: PERMISSION_DENIED
+   * with reason NOT_AUTHORIZED and metadata {@code route}, or INTERNAL when the authorizer failed.
+   */
   public Status checkChat(Optional<Principal> principal, String route) {
     return check(() -> authorizer.mayChat(principal, route), principal, "send to route '" + route + "'",
-        Map.of("route", route));
+        "route", route);
   }
 
-  /** Null if allowed; otherwise the status to fail the Subscribe call with. */
+  /** Null if allowed; otherwise the status to fail the Subscribe call with (NOT_AUTHORIZED, metadata topic). */
   public Status checkSubscribe(Optional<Principal> principal, String topic) {
     return check(() -> authorizer.maySubscribe(principal, topic), principal, "subscribe to topic '" + topic + "'",
-        Map.of("topic", topic));
+        "topic", topic);
   }
 
-  /** Null if allowed; otherwise the status to fail the Publish call with. */
+  /** Null if allowed; otherwise the status to fail the Publish call with (NOT_AUTHORIZED, metadata topic). */
   public Status checkPublish(Optional<Principal> principal, String topic) {
     return check(() -> authorizer.mayPublish(principal, topic), principal, "publish to topic '" + topic + "'",
-        Map.of("topic", topic));
+        "topic", topic);
   }
 
-  /** A denial carries NOT_AUTHORIZED with the route or topic (streaming.proto), as a failed call or a reply error. */
-  private Status check(BooleanSupplier decision, Optional<Principal> principal, String action,
-      Map<String, String> what) {
+  private Status check(BooleanSupplier decision, Optional<Principal> principal, String action, String key,
+      String name) {
     String who = principal.map(p -> "principal " + p).orElse("an unauthenticated caller");
     try {
       if (decision.getAsBoolean()) {
         return null;
       }
       return ErrorDetails.withReason(Status.PERMISSION_DENIED.withDescription(who + " may not " + action),
-          ErrorReason.NOT_AUTHORIZED, what);
+          ErrorReason.NOT_AUTHORIZED, Map.of(key, name));
     } catch (RuntimeException e) {
       // Fail closed: an authorizer that cannot decide must not let the call through.
       log.warn("authorizer {} failed deciding whether {} may {}", authorizer.getClass().getName(), who, action, e);

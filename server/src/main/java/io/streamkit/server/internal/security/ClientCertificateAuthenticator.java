@@ -3,10 +3,13 @@ package io.streamkit.server.internal.security;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
+import io.streamkit.api.v1.ErrorReason;
+import io.streamkit.server.ErrorDetails;
 import io.streamkit.server.security.Authenticator;
 import io.streamkit.server.security.Principal;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Map;
 import java.util.Optional;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -24,20 +27,23 @@ final class ClientCertificateAuthenticator implements Authenticator {
   @Override
   public Principal authenticate(Metadata headers, Optional<SSLSession> tls) throws StatusException {
     if (tls.isEmpty()) {
-      throw Status.UNAUTHENTICATED.withDescription("no TLS session: connect with TLS and a client certificate")
-          .asException();
+      throw refused(ErrorReason.CREDENTIALS_MISSING, "no TLS session: connect with TLS and a client certificate");
     }
     Certificate[] peer;
     try {
       peer = tls.get().getPeerCertificates();
     } catch (SSLPeerUnverifiedException e) {
-      throw Status.UNAUTHENTICATED.withDescription("no client certificate: present one signed by the client CA")
-          .asException();
+      throw refused(ErrorReason.CREDENTIALS_MISSING, "no client certificate: present one signed by the client CA");
     }
     if (peer.length == 0 || !(peer[0] instanceof X509Certificate certificate)) {
-      throw Status.UNAUTHENTICATED.withDescription("no X.509 client certificate").asException();
+      throw refused(ErrorReason.CREDENTIALS_REJECTED, "no X.509 client certificate");
     }
     return new Principal(commonName(certificate.getSubjectX500Principal().getName()), Principal.TLS);
+  }
+
+  private static StatusException refused(ErrorReason reason, String description) {
+    return ErrorDetails.withReason(Status.UNAUTHENTICATED.withDescription(description), reason,
+        Map.of("scheme", Principal.TLS)).asException();
   }
 
   static String commonName(String subject) {

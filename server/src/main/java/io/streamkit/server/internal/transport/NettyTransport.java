@@ -23,7 +23,7 @@ public final class NettyTransport {
     NettyServerBuilder b = connections.configure(
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port())))
         // No thread hop per message: transport callbacks run on the event loop and our own code never
-        // blocks there (blocking handlers are moved to the blocking executor by the stream's lane).
+        // blocks there (blocking handlers are moved to the blocking executor by the stream's handler sequencer).
         .directExecutor()
         .maxInboundMessageSize(settings.maxInboundMessageSize())
         .maxInboundMetadataSize(c.maxInboundMetadataSize())

@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,11 +104,26 @@ class HandlerDispatchTest {
     }
   }
 
+  /** A blocking route whose onMessage waits until the test opens its gate. */
   @Blocking
   static final class BlockingRecorder extends Recorder {
+    final CountDownLatch gate = new CountDownLatch(1);
+
     @Override
     public String route() {
       return "blocking";
+    }
+
+    @Override
+    public void onMessage(StreamContext context, Message message) {
+      try {
+        if (!gate.await(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the test never opened the gate");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      super.onMessage(context, message);
     }
   }
 
@@ -179,17 +196,21 @@ class HandlerDispatchTest {
   }
 
   @Test
-  void aBlockingRouteRunsOnTheBlockingExecutorAndTheCloseHookWaitsForIt() throws Exception {
+  void theCloseHookWaitsForEveryMessageQueuedBeforeItOnTheBlockingExecutor() throws Exception {
     BlockingRecorder handler = new BlockingRecorder();
     HandlerDispatch dispatch = dispatch(false, handler);
 
     dispatch.dispatch(request("r1", "blocking", "x"));
-    end.end();
-    dispatch.closeHandlers(Status.CANCELLED, null);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.calls.size() == 3);
+    dispatch.dispatch(request("r2", "blocking", "y"));
+    dispatch.closeHandlers(Status.OK, () -> handler.calls.add("then"));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.calls.size() == 1);
+    assertThat(handler.calls).as("r1 is held at the gate; nothing overtakes it").containsExactly("open");
 
-    assertThat(handler.calls).containsExactly("open", "message r1", "close CANCELLED");
-    assertThat(handler.threads).singleElement().asString().isNotEqualTo(Thread.currentThread().getName());
+    handler.gate.countDown();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.calls.size() == 5);
+    assertThat(handler.calls).containsExactly("open", "message r1", "message r2", "close OK", "then");
+    assertThat(handler.threads).hasSize(2).allSatisfy(t -> assertThat(t).isNotEqualTo(Thread.currentThread().getName()));
+    assertThat(outbound.sent).extracting(Message::getCorrelationId).containsExactly("r1", "r2");
   }
 
   @Test
