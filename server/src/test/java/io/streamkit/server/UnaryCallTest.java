@@ -59,7 +59,7 @@ class UnaryCallTest {
 
   @Test
   void aBlockingHandlerAnswersFromTheBlockingPoolAndSeesOpenThenClose() throws Exception {
-    TestHandlers.SlowBlocking slow = new TestHandlers.SlowBlocking("slow", 50);
+    TestHandlers.BlockingRecording slow = new TestHandlers.BlockingRecording("slow");
     try (LoopbackServer s = LoopbackServer.start(b -> b.handler(slow))) {
       Message reply = stub(s).call(msg("b", "slow", "x"));
 
