@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * The server's tunable options, immutable: where it listens, its per-stream limits, its blocking pool, its
- * shutdown grace period and its connection settings. Topic history and subscriber lag are the broker's (see
+ * shutdown grace period, its connection settings
+ * and its HTTP port. Topic history and subscriber lag are the broker's (see
  * {@code StreamKitServer.Builder.inMemoryBroker}). Built with {@link #builder()}, whose setters validate at once; the
  * server app's command line (module {@code server-app}) parses flags, environment variables and files into one of these.
  *
@@ -22,6 +23,7 @@ public final class ServerSettings {
   private final int blockingThreads;
   private final Duration shutdownGracePeriod;
   private final ConnectionSettings connection;
+  private final HttpSettings http;
 
   private ServerSettings(Builder b) {
     this.host = b.host;
@@ -31,6 +33,7 @@ public final class ServerSettings {
     this.blockingThreads = b.blockingThreads;
     this.shutdownGracePeriod = b.shutdownGracePeriod;
     this.connection = b.connection;
+    this.http = b.http;
   }
 
   public static Builder builder() {
@@ -71,6 +74,11 @@ public final class ServerSettings {
     return connection;
   }
 
+  /** The HTTP port for browsers (Connect, gRPC-Web, Server-Sent Events, the console); off by default. */
+  public HttpSettings http() {
+    return http;
+  }
+
   @Override
   public String toString() {
     return "ServerSettings{host=" + host + ", port=" + port
@@ -78,7 +86,8 @@ public final class ServerSettings {
         + ", maxQueuedBytesPerStream=" + maxQueuedBytesPerStream
         + ", blockingThreads=" + blockingThreads
         + ", shutdownGracePeriod=" + shutdownGracePeriod
-        + ", connection=" + connection + "}";
+        + ", connection=" + connection
+        + ", http=" + http + "}";
   }
 
   /** Builds {@link ServerSettings}. Thread-compatible. Each setter names the field and value it rejects. */
@@ -90,6 +99,7 @@ public final class ServerSettings {
     private int blockingThreads = 64;
     private Duration shutdownGracePeriod = Duration.ofSeconds(5);
     private ConnectionSettings connection = ConnectionSettings.defaults();
+    private HttpSettings http = HttpSettings.off();
 
     private Builder() {}
 
@@ -101,6 +111,7 @@ public final class ServerSettings {
       blockingThreads = s.blockingThreads;
       shutdownGracePeriod = s.shutdownGracePeriod;
       connection = s.connection;
+      http = s.http;
       return this;
     }
 
@@ -164,6 +175,18 @@ public final class ServerSettings {
         throw new IllegalArgumentException("connection: null (expected: ConnectionSettings)");
       }
       this.connection = connection;
+      return this;
+    }
+
+    /**
+     * The HTTP port for browsers: Connect, gRPC-Web, Server-Sent Events and the web console (docs/WEB.md). Default
+     * {@link HttpSettings#off()}.
+     */
+    public Builder http(HttpSettings http) {
+      if (http == null) {
+        throw new IllegalArgumentException("http: null (expected: HttpSettings, or HttpSettings.off())");
+      }
+      this.http = http;
       return this;
     }
 

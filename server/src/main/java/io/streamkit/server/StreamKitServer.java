@@ -1,6 +1,8 @@
 package io.streamkit.server;
 
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -22,6 +24,7 @@ import io.streamkit.server.internal.security.CallSecurity;
 import io.streamkit.server.internal.security.SecurityPlan;
 import io.streamkit.server.internal.transport.ConnectionGuard;
 import io.streamkit.server.internal.transport.NettyTransport;
+import io.streamkit.server.internal.web.WebListener;
 import io.streamkit.server.security.Authenticator;
 import io.streamkit.server.security.Authorizer;
 import io.streamkit.server.security.ServerTls;
@@ -51,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * with the standard health service and server reflection. Security (TLS, authentication, authorization) is
  * configured on the builder, see {@link io.streamkit.server.security}; health and reflection stay open.
  *
+ * <p>With {@link HttpSettings} (off by default) it also serves an HTTP port for browsers: the same services over the
+ * Connect protocol and gRPC-Web, topics as Server-Sent Events and a web console (docs/WEB.md), on the same event
+ * loops, TLS, authentication and limits, drained with the gRPC port.
+ *
  * <p>Create with {@link #builder()}, then {@link #start()}; the caller owns the server and must
  * {@link #close()} it (idempotent). An unclosed server keeps its port and threads.
  *
@@ -79,6 +86,8 @@ public final class StreamKitServer implements AutoCloseable {
   /** The event loops and the watch on each connection (limits, bans, stuck closes). Closed after the server. */
   private final ConnectionGuard connections;
   private final ServerMetrics metrics;
+  /** The HTTP port (Connect, gRPC-Web, Server-Sent Events, console); null when off. */
+  private final WebListener web;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
@@ -90,7 +99,7 @@ public final class StreamKitServer implements AutoCloseable {
     this.metrics = metrics;
     this.routes = RouteTable.of(handlers, metrics);
     this.ownedBroker = broker == null ? inMemoryBroker.build() : null;
-    this.broker = metrics.instrument(broker == null ? ownedBroker : broker);
+    this.broker = WebListener.directory(metrics.instrument(broker == null ? ownedBroker : broker), settings.http());
     this.blockingExecutor = newBlockingExecutor(settings.blockingThreads());
     this.timer = newTimer();
     CallSecurity security = securityPlan.callSecurity();
@@ -98,14 +107,18 @@ public final class StreamKitServer implements AutoCloseable {
         this.broker, timer, settings.connection().streamIdleTimeout(), security);
     log.info("security: {}", securityPlan.describe(security));
     this.connections = new ConnectionGuard(settings.connection());
-    this.server =
-        metrics.instrument(NettyTransport.builder(settings, connections))
-            .sslContext(securityPlan.sslContext())
-            .addService(security.guard(StreamServices.streamService(chat)))
-            .addService(security.guard(StreamServices.greeter(chat)))
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
-            .build();
+    List<ServerServiceDefinition> services = List.of(
+        security.guard(StreamServices.streamService(chat)),
+        security.guard(StreamServices.greeter(chat)),
+        health.getHealthService().bindService(),
+        ProtoReflectionServiceV1.newInstance().bindService());
+    NettyServerBuilder transport =
+        metrics.instrument(NettyTransport.builder(settings, connections)).sslContext(securityPlan.sslContext());
+    services.forEach(transport::addService);
+    this.server = transport.build();
+    this.web = settings.http().enabled()
+        ? new WebListener(settings, connections, securityPlan.httpSslContext(), services, this.broker, metrics.web())
+        : null;
   }
 
   /** A builder with the defaults documented on each setter. */
@@ -134,6 +147,7 @@ public final class StreamKitServer implements AutoCloseable {
           "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
     }
     startMetrics();
+    startWeb();
     health.setStatus("", ServingStatus.SERVING);
     broker.watchAvailability(this::brokerAvailability);
     log.info("StreamKit server listening on {} with routes {}", server.getListenSockets(), routes.names());
@@ -147,6 +161,26 @@ public final class StreamKitServer implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  private void startWeb() {
+    if (web == null) {
+      return;
+    }
+    try {
+      web.start();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * The bound HTTP port (Connect, gRPC-Web, Server-Sent Events and the console; see {@link HttpSettings}), or -1 when
+   * none is served.
+   */
+  public int httpPort() {
+    return web == null ? -1 : web.port();
   }
 
   /** The bound metrics port (see {@link Builder#metricsPort(int)}), or -1 when no metrics endpoint is served. */
@@ -178,7 +212,8 @@ public final class StreamKitServer implements AutoCloseable {
   /**
    * The broker behind Subscribe and Publish. An embedding application publishes with it directly, without
    * gRPC: {@code server.broker().publish("orders", payload, Map.of())}. With metrics on, this is a wrapper that
-   * counts per topic around the broker that stores the events.
+   * counts per topic around the broker that stores the events; with the HTTP console on, one that keeps what the
+   * console shows.
    */
   public Broker broker() {
     return broker;
@@ -225,8 +260,11 @@ public final class StreamKitServer implements AutoCloseable {
   private void drain() {
     health.enterTerminalState();
     server.shutdown();
+    if (web != null) {
+      web.drain();
+    }
     try {
-      if (!server.awaitTermination(settings.shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!awaitQuiet(System.nanoTime() + settings.shutdownGracePeriod().toNanos())) {
         int ended = registry.abortAll(ErrorDetails.withReason(
             Status.UNAVAILABLE.withDescription("server is shutting down; reconnect to continue"),
             ErrorReason.SERVER_SHUTTING_DOWN, Map.of()));
@@ -240,6 +278,9 @@ public final class StreamKitServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     } finally {
+      if (web != null) {
+        web.close();
+      }
       blockingExecutor.shutdown();
       timer.shutdownNow();
       connections.close();
@@ -249,6 +290,23 @@ public final class StreamKitServer implements AutoCloseable {
       metrics.close();
     }
     log.info("StreamKit server stopped");
+  }
+
+  /**
+   * Waits until the gRPC server terminated and no stream is left in the registry (HTTP calls and Server-Sent Events
+   * streams are there too, and the gRPC server does not know them); false if the deadline came first.
+   */
+  private boolean awaitQuiet(long deadlineNanos) throws InterruptedException {
+    if (!server.awaitTermination(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+      return false;
+    }
+    while (registry.openStreams() > 0) {
+      if (System.nanoTime() - deadlineNanos >= 0) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return true;
   }
 
   private static ScheduledExecutorService newTimer() {

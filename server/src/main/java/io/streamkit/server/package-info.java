@@ -11,6 +11,8 @@
  *       grace period; an immutable value.</li>
  *   <li>{@link io.streamkit.server.ConnectionSettings}: keepalive, idle and age limits, per-connection limits,
  *       rapid-reset protection, compression; an immutable value.</li>
+ *   <li>{@link io.streamkit.server.HttpSettings}: the HTTP port for browsers (Connect, gRPC-Web, Server-Sent
+ *       Events, the web console; docs/WEB.md), off by default; an immutable value.</li>
  *   <li>{@link io.streamkit.server.ServerStats}: a snapshot of the open streams and buffered bytes.</li>
  *   <li>{@link io.streamkit.server.ErrorDetails}: typed reasons ({@code google.rpc.ErrorInfo}, domain
  *       {@code streamkit.io}) on the statuses a handler or broker of your own ends calls with; every reason, its

@@ -162,23 +162,8 @@ public final class RedisProcess implements AutoCloseable {
 
   /** The redis-server binary; skips the test when it is missing, fails it under CI. */
   public static String binary() {
-    for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-      Path p = Path.of(d, "redis-server");
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    for (String p : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
-      if (Files.isExecutable(Path.of(p))) {
-        return p;
-      }
-    }
-    if ("true".equals(System.getenv("CI"))) {
-      throw new IllegalStateException(
-          "redis-server is not installed, and CI must run the Redis tests: apt-get install -y redis-server");
-    }
-    assumeTrue(false, "redis-server is not installed (apt-get install -y redis-server); Redis tests skipped");
-    return null;
+    return RequiredTool.find("redis-server", "apt-get install -y redis-server", "/usr/bin/redis-server",
+        "/usr/local/bin/redis-server").toString();
   }
 
   public static int freePort() throws IOException {

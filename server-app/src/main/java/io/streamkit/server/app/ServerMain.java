@@ -84,6 +84,8 @@ public final class ServerMain implements Callable<Integer> {
 
   @CommandLine.Mixin BrokerOptions brokerOptions = new BrokerOptions();
 
+  @CommandLine.Mixin HttpOptions http = new HttpOptions();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -163,6 +165,7 @@ public final class ServerMain implements Callable<Integer> {
   ServerSettings settings() {
     ServerSettings.Builder b = ServerSettings.builder();
     b.connection(connection.settings());
+    b.http(http.settings());
     option("--host", host, () -> b.host(host));
     option("--port", port, () -> b.port(port));
     option("--max-inbound-message-size", maxInboundMessageSize, () -> {

@@ -246,7 +246,7 @@ class ServerMainTest {
     return main;
   }
 
-  private static String captureStderr(Runnable r) {
+  static String captureStderr(Runnable r) {
     PrintStream original = System.err;
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));

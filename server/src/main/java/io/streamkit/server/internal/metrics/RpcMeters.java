@@ -30,7 +30,9 @@ final class RpcMeters extends ServerStreamTracer.Factory {
         "streamkit.v1.StreamService/Chat", new Rpc("chat", meters),
         "example.Greeter/Chat", new Rpc("greeter", meters),
         "streamkit.v1.StreamService/Subscribe", new Rpc("subscribe", meters),
-        "streamkit.v1.StreamService/Publish", new Rpc("publish", meters));
+        "streamkit.v1.StreamService/Publish", new Rpc("publish", meters),
+        "streamkit.v1.StreamService/Call", new Rpc("call", meters),
+        "streamkit.v1.StreamService/PublishEvent", new Rpc("publish_event", meters));
     health = new Rpc("health", meters);
     reflection = new Rpc("reflection", meters);
     unknown = new Rpc("unknown", meters);

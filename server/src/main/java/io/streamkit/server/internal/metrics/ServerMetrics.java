@@ -62,6 +62,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final Counter endedSlow;
   private final List<AutoCloseable> jvmBinders;
   private volatile TopicMetersTable topics;
+  private volatile WebMeters web;
   private volatile PrometheusEndpoint endpoint;
   private volatile boolean closed;
 
@@ -145,6 +146,20 @@ public final class ServerMetrics implements AutoCloseable {
         inbound ? meters.counter("streamkit.message", bytes, "bytes", in) : null,
         outbound ? meters.counter("streamkit.messages", messages, null, out) : null,
         outbound ? meters.counter("streamkit.message", bytes, "bytes", out) : null);
+  }
+
+  /**
+   * The HTTP port's meters; when metrics are off, a new instance that only keeps the open-stream counts (call it
+   * once per server).
+   */
+  public synchronized WebMeters web() {
+    if (meters == null) {
+      return new WebMeters(null);
+    }
+    if (web == null) {
+      web = new WebMeters(meters);
+    }
+    return web;
   }
 
   /** Adds the per-stream tracer that counts open streams and errors per RPC; returns {@code transport}. */

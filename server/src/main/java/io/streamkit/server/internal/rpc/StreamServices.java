@@ -25,11 +25,14 @@ public final class StreamServices {
               StreamServiceGrpc.getSubscribeMethod().getRequestMarshaller(), EventWireMarshaller.INSTANCE)
           .build();
 
-  /** streamkit.v1.StreamService: Chat through the handler machinery; Subscribe and Publish on the broker. */
+  /**
+   * streamkit.v1.StreamService: Chat and Call through the handler machinery; Subscribe, Publish and PublishEvent on
+   * the broker.
+   */
   public static ServerServiceDefinition streamService(ServerContext config) {
     ServiceDescriptor descriptor = descriptor(StreamServiceGrpc.getServiceDescriptor(),
         StreamServiceGrpc.getChatMethod(), SUBSCRIBE, StreamServiceGrpc.getPublishMethod(),
-        StreamServiceGrpc.getPublishEventMethod());
+        StreamServiceGrpc.getCallMethod(), StreamServiceGrpc.getPublishEventMethod());
     // Undecodable request bytes end their stream with INVALID_ARGUMENT (see MalformedRequests).
     return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
         .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(true, config))
@@ -42,6 +45,11 @@ public final class StreamServices {
           PublishCall publish = new PublishCall(call, config.broker(), config.registry(), config.security());
           publish.start();
           return publish;
+        })
+        .addMethod(StreamServiceGrpc.getCallMethod(), (call, headers) -> {
+          UnaryCall unary = new UnaryCall(call, headers, config);
+          unary.start();
+          return unary;
         })
         .addMethod(StreamServiceGrpc.getPublishEventMethod(),
             ServerCalls.asyncUnaryCall(new PublishEventMethod(config.broker(), config.security())))

@@ -1,6 +1,8 @@
 package io.streamkit.server.internal.security;
 
 import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -68,17 +70,36 @@ public final class SecurityPlan {
 
   /** The server's TLS context, or null for plaintext. */
   public SslContext sslContext() {
-    if (tls == null) {
-      return null;
-    }
+    // The JDK provider: no tcnative binary to ship, and Java 17 has ALPN for HTTP/2.
+    return tls == null ? null : build(GrpcSslContexts.configure(contextBuilder(), SslProvider.JDK));
+  }
+
+  /**
+   * The HTTP port's TLS context, or null for plaintext: the same certificate, key and client CA as the gRPC port,
+   * with ALPN offering HTTP/2 and HTTP/1.1 (browsers and HTTP clients pick).
+   */
+  public SslContext httpSslContext() {
+    return tls == null ? null : build(contextBuilder().sslProvider(SslProvider.JDK).applicationProtocolConfig(
+        new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)));
+  }
+
+  /** The certificate, key and (with mutual TLS) client CA that both ports' contexts share. */
+  private SslContextBuilder contextBuilder() {
     SslContextBuilder builder = SslContextBuilder.forServer(
         tls.privateKey(), tls.certificateChain().toArray(new java.security.cert.X509Certificate[0]));
     if (tls.requiresClientCertificates()) {
       builder.trustManager(tls.clientCa()).clientAuth(ClientAuth.REQUIRE);
     }
+    return builder;
+  }
+
+  private static SslContext build(SslContextBuilder builder) {
     try {
-      // The JDK provider: no tcnative binary to ship, and Java 17 has ALPN for HTTP/2.
-      return GrpcSslContexts.configure(builder, SslProvider.JDK).build();
+      return builder.build();
     } catch (SSLException e) {
       throw new IllegalArgumentException("tls: the certificate and key cannot make a TLS context: " + e.getMessage(), e);
     }

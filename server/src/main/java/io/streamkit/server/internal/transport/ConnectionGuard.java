@@ -93,6 +93,19 @@ public final class ConnectionGuard implements AutoCloseable {
     });
   }
 
+  /** The acceptor loop, shared with the HTTP port's listener. */
+  public EventLoopGroup acceptLoop() {
+    return boss;
+  }
+
+  /**
+   * The connection loops, shared with the HTTP port's listener: its connections are served on the same loops as
+   * gRPC connections, so a broker delivers to a Server-Sent Events stream as it does to a Subscribe stream.
+   */
+  public EventLoopGroup connectionLoops() {
+    return workers;
+  }
+
   @Override
   public void close() {
     boss.shutdownGracefully(0, 5, TimeUnit.SECONDS);
