@@ -36,6 +36,8 @@ public final class BlockingPublishCall implements EventPublisher, OpenCalls.Memb
   private final Condition changed = lock.newCondition();
   /** Set once the request headers were written: the stream reached the network. */
   private volatile boolean opened;
+  /** Set when the call's end arrives, before it is unregistered; see {@link #start}. */
+  private volatile boolean ending;
 
   // Guarded by lock.
   private long sent;
@@ -79,15 +81,9 @@ public final class BlockingPublishCall implements EventPublisher, OpenCalls.Memb
       p.lock.unlock();
     }
     openCalls.add(p);
-    p.lock.lock();
-    try {
-      if (p.endStatus == null) {
-        return p;
-      }
-    } finally {
-      p.lock.unlock();
+    if (p.ending) {
+      openCalls.remove(p); // ended around the add: its own removal may have come first
     }
-    openCalls.remove(p); // ended before it was added: the removal on its end came first
     return p;
   }
 
@@ -268,6 +264,7 @@ public final class BlockingPublishCall implements EventPublisher, OpenCalls.Memb
 
     @Override
     public void onClose(Status status, Metadata trailers) {
+      ending = true;
       // Unregistered before the waiting thread wakes: whoever sees the end sees no open stream left.
       openCalls.remove(BlockingPublishCall.this);
       lock.lock();

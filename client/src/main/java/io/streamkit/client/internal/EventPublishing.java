@@ -65,7 +65,6 @@ public final class EventPublishing {
 
       @Override
       public void onClose(Status status, Metadata trailers) {
-        inFlightBytes.addAndGet(-bytes);
         if (!status.isOk()) {
           ack.completeExceptionally(new StreamKitException(status, trailers));
         } else if (received == null) {
@@ -80,6 +79,7 @@ public final class EventPublishing {
     call.sendMessage(request);
     call.halfClose();
     ack.whenComplete((ok, error) -> {
+      inFlightBytes.addAndGet(-bytes); // once, however the future completes: the call is over or being cancelled
       if (ack.isCancelled()) {
         call.cancel("the application cancelled the publish future", null);
       }
