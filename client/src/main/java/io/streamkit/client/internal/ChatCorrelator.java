@@ -55,6 +55,9 @@ public final class ChatCorrelator {
 
     boolean isOpen();
 
+    /** Half-closes: no more requests; the server answers what it has and ends the stream. */
+    void closeSend();
+
     void cancel(Status status);
   }
 
@@ -96,6 +99,11 @@ public final class ChatCorrelator {
         @Override
         public boolean isOpen() {
           return stream.isOpen();
+        }
+
+        @Override
+        public void closeSend() {
+          stream.closeSend();
         }
 
         @Override
@@ -154,6 +162,23 @@ public final class ChatCorrelator {
   /** Replies that came for no pending call (after the call's deadline, or after its caller cancelled it). */
   long lateReplies() {
     return lateReplies.get();
+  }
+
+  /**
+   * Half-closes the current stream if no call is waiting on it, so that a server that is draining (it sent GOAWAY:
+   * the connection went IDLE) sees it end now rather than at the end of its grace period; the next call opens a
+   * new stream. A stream with calls pending is left alone: their replies may still come.
+   */
+  public void retireIfIdle() {
+    Session session;
+    synchronized (lock) {
+      session = current;
+      if (session == null || !session.retire()) {
+        return;
+      }
+      current = null;
+    }
+    session.stream.closeSend();
   }
 
   /** Fails every pending call with {@code status} and ends the stream; later calls throw. */
@@ -252,6 +277,15 @@ public final class ChatCorrelator {
       if (call.reply.isDone()) {
         pending.remove(call.id, call); // its deadline passed before it got here: nothing may stay pending
       }
+      return true;
+    }
+
+    /** Takes this session out of use if nothing is pending on it; false if something is, or it ended. */
+    synchronized boolean retire() {
+      if (ended || !pending.isEmpty()) {
+        return false;
+      }
+      ended = true; // a call that got this session before it was retired registers elsewhere
       return true;
     }
 

@@ -64,6 +64,11 @@ public final class ClientRuntime {
     this.correlator = ChatCorrelator.overChat(requestReply.subscribeChannel(channel, timer), replyExecutor,
         maxQueuedBytes, timer, openCalls);
     this.publishing = new EventPublishing(requestReply.streamChannel(channel, timer), replyExecutor, maxQueuedBytes);
+    this.connection.onChange(state -> {
+      if (state == io.streamkit.client.ConnectionState.IDLE) {
+        correlator.retireIfIdle(); // the connection is going away (GOAWAY): let a draining server finish early
+      }
+    });
   }
 
   /** The connection with the client's credentials. */

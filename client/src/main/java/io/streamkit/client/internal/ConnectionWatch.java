@@ -11,7 +11,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.IntToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,7 @@ public final class ConnectionWatch {
   private final IntToLongFunction backoff; // attempt -> delay nanos, -1 when none is left
   private final ConnectionListener listener; // null: none
   private final Executor callbackExecutor;
+  private final List<Consumer<ConnectionState>> internalListeners = new CopyOnWriteArrayList<>();
 
   // Guarded by this.
   private ConnectionState state = ConnectionState.IDLE;
@@ -64,6 +67,11 @@ public final class ConnectionWatch {
   /** Starts following the channel's state. */
   public void start() {
     follow(channel.getState(false));
+  }
+
+  /** Tells {@code action} of every change, on the timer thread; for the client's own parts, which never block. */
+  public void onChange(Consumer<ConnectionState> action) {
+    internalListeners.add(action);
   }
 
   /** The state now. */
@@ -152,6 +160,9 @@ public final class ConnectionWatch {
       }
     }
     deliver();
+    for (Consumer<ConnectionState> internal : internalListeners) {
+      internal.accept(next);
+    }
     for (Runnable task : ready) {
       try {
         task.run();

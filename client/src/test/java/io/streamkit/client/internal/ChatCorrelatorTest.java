@@ -42,6 +42,7 @@ class ChatCorrelatorTest {
     final List<Message> sent = new ArrayList<>();
     StreamKitException failNextSend;
     boolean open = true;
+    boolean sendClosed;
     Status cancelledWith;
 
     FakeStream(StreamListener<Message> listener) {
@@ -61,6 +62,11 @@ class ChatCorrelatorTest {
     @Override
     public boolean isOpen() {
       return open;
+    }
+
+    @Override
+    public void closeSend() {
+      sendClosed = true;
     }
 
     @Override
@@ -200,6 +206,31 @@ class ChatCorrelatorTest {
     assertThat(other).isNotDone();
     assertThat(streams).hasSize(1);
     assertThat(correlator.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anIdleStreamIsRetiredWhenTheConnectionGoesAwayAndTheNextCallOpensAnother() {
+    CompletableFuture<Message> answered = call("echo");
+    streams.get(0).reply(streams.get(0).sent.get(0), "ok");
+    assertThat(answered).isDone();
+
+    correlator.retireIfIdle();
+
+    assertThat(streams.get(0).sendClosed).isTrue();
+    streams.get(0).listener.onCompleted(); // the server ends it; nothing was pending
+    call("next");
+    assertThat(streams).hasSize(2);
+  }
+
+  @Test
+  void aStreamWithACallPendingIsNotRetired() {
+    CompletableFuture<Message> pending = call("slow");
+
+    correlator.retireIfIdle();
+
+    assertThat(streams.get(0).sendClosed).isFalse();
+    streams.get(0).reply(streams.get(0).sent.get(0), "late but fine");
+    assertThat(pending.join().getPayload().toStringUtf8()).isEqualTo("late but fine");
   }
 
   @Test
