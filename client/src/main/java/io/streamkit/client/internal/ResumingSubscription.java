@@ -420,26 +420,19 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
   }
 
   private void onCallClosed(ClientCall<SubscribeRequest, Event> from, Status status, Metadata trailers) {
-    boolean ended = false;
     lock.lock();
     try {
       if (from != call || cancelled || endStatus != null) {
         return;
       }
-      if (!status.isOk()) {
-        StreamKitException failure = new StreamKitException(status, trailers);
-        if (retryable(failure) && scheduleAttemptLocked(++attempts, failure)) {
-          return;
-        }
+      StreamKitException failure = status.isOk() ? null : new StreamKitException(status, trailers);
+      if (failure == null || !retryable(failure) || !scheduleAttemptLocked(++attempts, failure)) {
+        endLocked(status, trailers);
       }
-      endLocked(status, trailers);
-      ended = true;
     } finally {
       lock.unlock();
     }
-    if (ended) {
-      afterEnd();
-    }
+    afterEnd(); // the listener hears RESUMING, or the end
   }
 
   /** Schedules attempt {@code n} after its delay; false when the policy has no attempt left. */
@@ -559,11 +552,21 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
     changed.signalAll();
   }
 
+  /** After a state change: a blocking subscription that ended leaves the open calls; a listener is told. */
   private void afterEnd() {
-    if (listener == null) {
-      openCalls.remove(this);
-    } else {
+    if (listener != null) {
       scheduleDrain();
+      return;
+    }
+    boolean ended;
+    lock.lock();
+    try {
+      ended = endStatus != null;
+    } finally {
+      lock.unlock();
+    }
+    if (ended) {
+      openCalls.remove(this);
     }
   }
 

@@ -315,6 +315,7 @@ class ResumingSubscriptionTest {
 
     deliver(call(0), event("e1", 1));
     call(0).listener().onClose(Status.UNAVAILABLE, new Metadata());
+    assertThat(heard).as("told at once, not with the next event").endsWith("RESUMING UNAVAILABLE");
     timer.advance(Duration.ofMillis(100));
     deliver(call(1), event("e1", 2));
     call(1).listener().onClose(Status.OK, new Metadata());
