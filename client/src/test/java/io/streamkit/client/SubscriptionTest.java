@@ -284,6 +284,18 @@ class SubscriptionTest {
   }
 
   @Test
+  void thePositionOfATopicTheSubscriptionDoesNotHaveIsACallerMistake() {
+    script.add(new Step(List.of(), Status.OK));
+    try (Subscription s = client.subscribe(List.of(TopicStart.live("t")))) {
+      assertThatThrownBy(() -> s.position("other"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage("topic: 'other' (expected: one of [t])");
+    }
+    SubscriptionHandle handle = client.subscribe(List.of(TopicStart.live("t")), event -> { });
+    assertThatThrownBy(() -> handle.position("other")).isInstanceOf(IllegalArgumentException.class);
+    handle.cancel();
+  }
+
+  @Test
   void topicsMustBeNonEmptyAndDistinct() {
     assertThatThrownBy(() -> client.subscribe(List.of()))
         .hasMessage("topics: [] (expected: at least one topic)");

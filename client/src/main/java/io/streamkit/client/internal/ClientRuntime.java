@@ -127,6 +127,8 @@ public final class ClientRuntime {
       }
       timer.shutdownNow();
       connection.close();
+      publishing.failPending(Status.CANCELLED.withDescription(
+          "StreamKitClient closed before the publish was acknowledged; it may or may not be stored"));
       // Every callback stream's last callback (onError CANCELLED) must have run before its executor stops:
       // an executor that rejects grpc-java's callback tasks breaks the calls still draining.
       openCalls.awaitEmpty(deadline - System.nanoTime());
@@ -144,6 +146,7 @@ public final class ClientRuntime {
       transport.shutdownNow();
       timer.shutdownNow();
       connection.close();
+      publishing.failPending(status);
       replyExecutor.shutdownNow();
       if (ownedCallbackExecutor != null) {
         ownedCallbackExecutor.shutdownNow();

@@ -10,6 +10,8 @@ import io.streamkit.api.v1.PublishRequest;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.client.StreamKitException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +34,7 @@ public final class EventPublishing {
   private final Executor replyExecutor;
   private final long maxInFlightBytes;
   private final AtomicLong inFlightBytes = new AtomicLong();
+  private final Set<ReplyFuture<PublishAck>> pending = ConcurrentHashMap.newKeySet();
 
   public EventPublishing(Channel channel, Executor replyExecutor, long maxInFlightBytes) {
     this.channel = channel;
@@ -78,13 +81,25 @@ public final class EventPublishing {
     call.request(2); // one ack, and room to see a second one as the protocol error it would be
     call.sendMessage(request);
     call.halfClose();
+    pending.add(ack);
     ack.whenComplete((ok, error) -> {
+      pending.remove(ack);
       inFlightBytes.addAndGet(-bytes); // once, however the future completes: the call is over or being cancelled
       if (ack.isCancelled()) {
         call.cancel("the application cancelled the publish future", null);
       }
     });
     return ack;
+  }
+
+  /**
+   * Fails the publishes still waiting with {@code status}: the client is closing and their calls' own end may no
+   * longer be delivered (the reply thread stops). A publish that completed meanwhile keeps its outcome.
+   */
+  public void failPending(Status status) {
+    for (ReplyFuture<PublishAck> ack : pending) {
+      ack.completeExceptionally(new StreamKitException(status));
+    }
   }
 
   /** Bytes of publishes waiting for their acknowledgement; for tests. */
