@@ -18,30 +18,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /** What an application may do inside the client's callbacks, and what the client does for a draining server. */
 @Timeout(60)
 class ClientCallbacksTest {
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    Collections.reverse(closeables);
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    closeables.add(c);
-    return c;
-  }
+  @RegisterExtension
+  final Closer closer = new Closer();
 
   private StreamKitServer server(Duration grace) {
-    return closing(StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0).shutdownGracePeriod(grace))
+    return closer.add(StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0).shutdownGracePeriod(grace))
         .build().start());
   }
 
@@ -51,8 +39,8 @@ class ClientCallbacksTest {
     // As many callback threads as subscriptions that block: before replies had a thread of their own, both
     // threads waited for replies that only those threads could deliver, until the deadline.
     ExecutorService callbacks = Executors.newFixedThreadPool(2);
-    closing(callbacks::shutdownNow);
-    StreamKitClient client = closing(StreamKitClient.builder().target("127.0.0.1:" + server.port())
+    closer.add(callbacks::shutdownNow);
+    StreamKitClient client = closer.add(StreamKitClient.builder().target("127.0.0.1:" + server.port())
         .callbackExecutor(callbacks).defaultDeadline(Duration.ofSeconds(8)).build());
     int events = 20;
     CountDownLatch replies = new CountDownLatch(2 * events);
@@ -83,7 +71,7 @@ class ClientCallbacksTest {
   @Test
   void aServerClosingWithALongGraceIsNotHeldByAClientsIdleRequestReplyStream() throws Exception {
     StreamKitServer server = server(Duration.ofSeconds(30));
-    StreamKitClient client = closing(StreamKitClient.builder().target("127.0.0.1:" + server.port()).build());
+    StreamKitClient client = closer.add(StreamKitClient.builder().target("127.0.0.1:" + server.port()).build());
     client.call("echo", ByteString.copyFromUtf8("x")).get(10, TimeUnit.SECONDS); // its Chat stream stays open
 
     long start = System.nanoTime();

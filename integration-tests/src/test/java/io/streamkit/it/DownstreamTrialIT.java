@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -445,13 +446,7 @@ class DownstreamTrialIT {
     return list;
   }
 
-  private static void await(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + within + ": " + what);
-      }
-      Thread.sleep(5);
-    }
+  private static void await(String what, Duration within, BooleanSupplier condition) {
+    Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(5)).until(condition::getAsBoolean);
   }
 }

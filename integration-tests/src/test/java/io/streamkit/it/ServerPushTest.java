@@ -26,34 +26,22 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Resuming subscriptions and the EventPublisher against the real server, in this JVM. */
 class ServerPushTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    Collections.reverse(closeables);
-    for (AutoCloseable c : closeables) {
-      c.close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    closeables.add(c);
-    return c;
-  }
+  @RegisterExtension
+  final Closer closer = new Closer();
 
   private StreamKitServer server(StreamKitServer.Builder builder) {
-    return closing(builder.settings(o -> o.host("127.0.0.1").port(0)).build().start());
+    return closer.add(builder.settings(o -> o.host("127.0.0.1").port(0)).build().start());
   }
 
   private StreamKitClient client(int port) {
-    return closing(StreamKitClient.builder().target("127.0.0.1:" + port).build());
+    return closer.add(StreamKitClient.builder().target("127.0.0.1:" + port).build());
   }
 
   private static void publish(StreamKitServer server, String topic, int count, int payloadBytes) {
@@ -99,7 +87,7 @@ class ServerPushTest {
   @Test
   void droppedConnectionIsResumedWithNoLossAndNoDuplicate() throws Exception {
     StreamKitServer server = server(StreamKitServer.builder());
-    TcpProxy proxy = closing(new TcpProxy(server.port()));
+    TcpProxy proxy = closer.add(new TcpProxy(server.port()));
     StreamKitClient client = client(proxy.port());
     int total = 2000;
     server.broker().publish("orders", ByteString.copyFromUtf8("first"), Map.of()).join();

@@ -16,13 +16,12 @@ import io.streamkit.client.SubscriptionState;
 import io.streamkit.client.TopicStart;
 import io.streamkit.server.StreamKitServer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -32,27 +31,16 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ServerReasonsEndToEndTest {
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closing(T c) {
-    closeables.add(c);
-    return c;
-  }
+  @RegisterExtension
+  final Closer closer = new Closer();
 
   private StreamKitClient client(StreamKitServer server) {
-    return closing(StreamKitClient.builder().target("127.0.0.1:" + server.port())
+    return closer.add(StreamKitClient.builder().target("127.0.0.1:" + server.port())
         .reconnectPolicy(ReconnectPolicy.builder().maxDelay(Duration.ofMillis(200)).build()).build());
   }
 
   private StreamKitServer server() {
-    return closing(StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0)).build().start());
+    return closer.add(StreamKitServer.builder().settings(o -> o.host("127.0.0.1").port(0)).build().start());
   }
 
   @Test

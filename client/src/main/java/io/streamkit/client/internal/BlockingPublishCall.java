@@ -49,17 +49,7 @@ public final class BlockingPublishCall implements EventPublisher, OpenCalls.Memb
   private boolean outcomeReported; // the application saw the ack or the failure: close() has nothing to add
 
   private BlockingPublishCall(Channel channel, OpenCalls openCalls, Duration closeTimeout) {
-    ClientStreamTracer.Factory tracer = new ClientStreamTracer.Factory() {
-      @Override
-      public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-        return new ClientStreamTracer() {
-          @Override
-          public void outboundHeaders() {
-            opened = true;
-          }
-        };
-      }
-    };
+    ClientStreamTracer.Factory tracer = HeadersSent.then(() -> opened = true);
     this.call = channel.newCall(StreamServiceGrpc.getPublishMethod(),
         CallOptions.DEFAULT.withStreamTracerFactory(tracer));
     this.openCalls = openCalls;

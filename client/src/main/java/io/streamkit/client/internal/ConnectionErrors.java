@@ -37,17 +37,7 @@ public final class ConnectionErrors implements ClientInterceptor {
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
     AtomicBoolean sent = new AtomicBoolean();
-    ClientStreamTracer.Factory tracer = new ClientStreamTracer.Factory() {
-      @Override
-      public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-        return new ClientStreamTracer() {
-          @Override
-          public void outboundHeaders() {
-            sent.set(true);
-          }
-        };
-      }
-    };
+    ClientStreamTracer.Factory tracer = HeadersSent.then(() -> sent.set(true));
     return new SimpleForwardingClientCall<>(next.newCall(method, callOptions.withStreamTracerFactory(tracer))) {
       @Override
       public void start(Listener<RespT> listener, Metadata headers) {
