@@ -167,7 +167,11 @@ public final class StreamKitClient implements AutoCloseable {
     return BlockingBidiCall.start(streamChannel, method, runtime.openCalls());
   }
 
-  /** Opens a blocking stream of StreamService.Chat. */
+  /**
+   * Opens a blocking stream of StreamService.Chat. Give every request message an id: its reply carries it as
+   * correlation_id. The server answers a request without an id with an error reply (INVALID_ARGUMENT, reason
+   * MESSAGE_ID_MISSING) instead of an uncorrelatable reply; {@link #call} fills ids for you.
+   */
   public BidiStream<Message, Message> chat() {
     return bidi(StreamServiceGrpc.getChatMethod());
   }
@@ -188,7 +192,7 @@ public final class StreamKitClient implements AutoCloseable {
         runtime.openCalls());
   }
 
-  /** Opens a callback stream of StreamService.Chat. */
+  /** Opens a callback stream of StreamService.Chat; request messages need ids, as on {@link #chat()}. */
   public StreamHandle<Message> chat(StreamListener<Message> listener) {
     return bidi(StreamServiceGrpc.getChatMethod(), listener);
   }
