@@ -5,14 +5,24 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How a subscription reconnects after a retryable failure (UNAVAILABLE, a lost connection, or
- * RESOURCE_EXHAUSTED "subscriber too slow"): exponential backoff with jitter. The delay before attempt
- * {@code n} (1-based) is {@code min(maxDelay, initialDelay * multiplier^(n-1))}, randomly spread by
- * {@code +-jitter}. The attempt count goes back to zero once an event arrives. UNAUTHENTICATED and
- * PERMISSION_DENIED are never retried: the subscription ends with them.
+ * How a subscription resumes after a retryable failure, and how often the client tries its connection again while
+ * it is {@link ConnectionState#RECONNECTING}: exponential backoff with jitter. The delay before attempt {@code n}
+ * (1-based) is {@code min(maxDelay, initialDelay * multiplier^(n-1))}, randomly spread by {@code +-jitter}.
  *
- * <p>Immutable value; thread-safe. Set on {@link StreamKitClient.Builder#reconnectPolicy(ReconnectPolicy)}
- * and overridable per subscription.
+ * <p>Retryable, decided by the server's {@link StreamKitException#reason() reason} when it sent one: the
+ * connection was lost or refused (UNAVAILABLE), SERVER_SHUTTING_DOWN, SUBSCRIBER_TOO_SLOW, BROKER_UNAVAILABLE,
+ * STREAM_IDLE, OUTBOUND_BUFFER_FULL. Never retried: TOPIC_INVALID and the other INVALID_ARGUMENT reasons,
+ * UNAUTHENTICATED, PERMISSION_DENIED, and any status without a retryable reason other than UNAVAILABLE or an I/O
+ * failure this client saw: the subscription ends with them.
+ *
+ * <p>Each attempt waits its delay; if the connection is then RECONNECTING, the attempt asks for a connect at once
+ * (instead of waiting out gRPC's own backoff, which grows to 2 minutes) and subscribes the moment it is READY, or
+ * counts as failed when the next attempt is due. So once the server is back, a subscription resumes within one
+ * delay (at most {@code maxDelay * (1 + jitter)}: 6 s with the defaults) plus one connect. The attempt count goes
+ * back to zero once the server registers the subscription again ({@link SubscriptionState#LIVE}).
+ *
+ * <p>Immutable value; thread-safe. Set on {@link StreamKitClient.Builder#reconnectPolicy(ReconnectPolicy)} (which
+ * also paces the connection's retries) and overridable per subscription.
  */
 public final class ReconnectPolicy {
   private static final ReconnectPolicy DISABLED = new ReconnectPolicy(builder().maxAttempts(0));
@@ -36,7 +46,10 @@ public final class ReconnectPolicy {
     return builder().build();
   }
 
-  /** Never reconnect: the first failure ends the subscription. */
+  /**
+   * Never resume: the first failure ends the subscription. On the client's builder it also leaves reconnecting the
+   * connection to gRPC's own backoff.
+   */
   public static ReconnectPolicy disabled() {
     return DISABLED;
   }

@@ -6,7 +6,10 @@ import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.NettyChannelBuilder;
 import io.streamkit.api.v1.Message;
+import io.streamkit.api.v1.PublishAck;
+import io.streamkit.api.v1.PublishRequest;
 import io.streamkit.api.v1.StreamServiceGrpc;
+import io.streamkit.api.v1.TopicNames;
 import io.streamkit.client.internal.BearerTokenCredentials;
 import io.streamkit.client.internal.BlockingBidiCall;
 import io.streamkit.client.internal.BlockingPublishCall;
@@ -14,6 +17,7 @@ import io.streamkit.client.internal.CallbackBidiCall;
 import io.streamkit.client.internal.ClientRuntime;
 import io.streamkit.client.internal.ClientRuntime.CallSettings;
 import io.streamkit.client.internal.ResumingSubscription;
+import io.streamkit.client.internal.ResumingSubscription.Discontinuities;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,26 +28,42 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The entry point of the StreamKit client: one connection (a gRPC channel) to one server, and from it
- * blocking streams ({@link #bidi(MethodDescriptor)}), callback streams
- * ({@link #bidi(MethodDescriptor, StreamListener)}), request/reply calls ({@link #call}), resuming
- * subscriptions to topics ({@link #subscribe(List)}) and publishers ({@link #publisher()}). The
- * vocabulary (inbound, outbound, half-close, cancel, deadline) is defined in the package documentation.
+ * request/reply calls ({@link #call}), one-call publishing ({@link #publish(String, ByteString)}), resuming
+ * subscriptions to topics ({@link #subscribe(List)}), publish streams ({@link #publisher()}), blocking streams
+ * ({@link #bidi(MethodDescriptor)}) and callback streams ({@link #bidi(MethodDescriptor, StreamListener)}). The
+ * vocabulary (inbound, outbound, half-close, cancel, deadline, offset, epoch, gap, reset) is defined in the
+ * package documentation.
  *
  * <p>Threading: thread-safe. Share one instance per server: every stream and call multiplexes over its
- * channel. Blocking methods block the calling thread only; callbacks and the completion of {@link #call}
- * futures run on the callback executor (a timed-out call completes on the client's timer thread).
+ * connection. Blocking methods block the calling thread only. Listener callbacks ({@link StreamListener},
+ * {@link SubscriptionListener}, {@link ConnectionListener}) run on the callback executor, serialized per stream.
+ * The futures of {@link #call} and {@link #publish} complete on the client's own reply thread, never on the
+ * callback executor, so a callback may block on them ({@code client.call(...).get()}) without starving the
+ * replies; a blocking {@code get()} or {@code join()} on the reply thread itself (in a dependent stage such as
+ * {@code thenAccept}) fails at once with IllegalStateException, because it would wait for itself.
+ *
+ * <p>Connection: {@link #connectionState()} and {@link Builder#connectionListener}. When a connect fails the
+ * client tries again on its {@link Builder#reconnectPolicy reconnect policy}'s schedule (at most 5 s apart by
+ * default), not gRPC's own backoff (up to 2 minutes), so once the server is back a connection is READY within one
+ * policy delay plus one connect. Streams and calls made while there is no connection fail at once with
+ * UNAVAILABLE naming the cause ({@code cannot connect to host:port: Connection refused (io exception); nothing was
+ * sent}); subscriptions wait and resume.
  *
  * <p>Lifecycle: created by {@link #builder()}, immutable once built, closed by its owner with
  * {@link #close()}, which is idempotent: it cancels open streams, fails pending calls with CANCELLED,
  * shuts the channel down and stops the threads the client owns, waiting at most 5 seconds. A client that
  * is never closed keeps its connection and threads until the JVM exits.
  *
- * <p>Deadlines, per call type: each request/reply {@link #call} has one ({@link Builder#defaultDeadline}, 30 s,
- * unless given). Bidi and publish streams have none by default ({@link Builder#streamDeadline} sets one,
+ * <p>Deadlines, per call type: each {@link #call} and {@link #publish} has one ({@link Builder#defaultDeadline},
+ * 30 s, unless given). Bidi and publish streams have none by default ({@link Builder#streamDeadline} sets one,
  * {@link #withDeadline} per stream), on purpose: a long-lived stream is healthy for as long as both sides
  * keep it, and a deadline would kill it at an arbitrary moment; end streams with close/cancel, and rely on
  * keepalive to find dead connections. Subscriptions never have one: they resume. A stream whose deadline
  * passes ends with DEADLINE_EXCEEDED.
+ *
+ * <p>Errors: failures are {@link StreamKitException}s carrying the status and the server's typed
+ * {@link StreamKitException#reason() reason}; caller mistakes (a bad topic or route, a closed client) are
+ * IllegalArgumentException or IllegalStateException at the call.
  *
  * <p>Security: plaintext unless {@link Builder#tls(ClientTls)}; credentials for every call with
  * {@link Builder#bearerToken(String)} or {@link Builder#callCredentials(CallCredentials)}. A server that refuses
@@ -76,8 +96,9 @@ public final class StreamKitClient implements AutoCloseable {
     }
     CallSettings settings =
         new CallSettings(builder.streamDeadline, builder.compression, builder.streamStartTimeout);
-    this.runtime = new ClientRuntime(channelBuilder.build(), builder.credentials, builder.callbackExecutor,
-        builder.maxQueuedBytes, settings);
+    this.runtime = new ClientRuntime(channelBuilder.build(), builder.target, builder.credentials,
+        builder.callbackExecutor, builder.maxQueuedBytes, builder.reconnectPolicy::delayNanos,
+        builder.connectionListener, settings);
     this.owner = true;
     this.settings = settings;
     this.streamChannel = settings.streamChannel(runtime.channel(), runtime.timer());
@@ -146,7 +167,11 @@ public final class StreamKitClient implements AutoCloseable {
     return BlockingBidiCall.start(streamChannel, method, runtime.openCalls());
   }
 
-  /** Opens a blocking stream of StreamService.Chat. */
+  /**
+   * Opens a blocking stream of StreamService.Chat. Give every request message an id: its reply carries it as
+   * correlation_id. The server answers a request without an id with an error reply (INVALID_ARGUMENT, reason
+   * MESSAGE_ID_MISSING) instead of an uncorrelatable reply; {@link #call} fills ids for you.
+   */
   public BidiStream<Message, Message> chat() {
     return bidi(StreamServiceGrpc.getChatMethod());
   }
@@ -167,29 +192,41 @@ public final class StreamKitClient implements AutoCloseable {
         runtime.openCalls());
   }
 
-  /** Opens a callback stream of StreamService.Chat. */
+  /** Opens a callback stream of StreamService.Chat; request messages need ids, as on {@link #chat()}. */
   public StreamHandle<Message> chat(StreamListener<Message> listener) {
     return bidi(StreamServiceGrpc.getChatMethod(), listener);
   }
 
   /**
    * Opens a blocking, resuming subscription to {@code topics} (each at most once) with the client's
-   * {@link Builder#reconnectPolicy(ReconnectPolicy) reconnect policy}. See {@link Subscription}.
+   * {@link Builder#reconnectPolicy(ReconnectPolicy) reconnect policy}, whose loop survives lost connections,
+   * server restarts, gaps and resets (logged). See {@link Subscription}.
    *
    * @throws IllegalArgumentException if {@code topics} is empty or names a topic twice
    * @throws IllegalStateException if this client is closed
    */
   public Subscription subscribe(List<TopicStart> topics) {
-    return subscribe(topics, reconnectPolicy);
+    return subscribe(topics, SubscribeOptions.defaults());
   }
 
   /** {@link #subscribe(List)} with its own reconnect policy. */
   public Subscription subscribe(List<TopicStart> topics, ReconnectPolicy policy) {
-    Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(policy, "policy");
+    return subscribe(topics, SubscribeOptions.builder().reconnectPolicy(policy).build());
+  }
+
+  /**
+   * {@link #subscribe(List)} with {@code options}: a reconnect policy, what to do on a gap or reset, and the
+   * strict mode that stops on them.
+   */
+  public Subscription subscribe(List<TopicStart> topics, SubscribeOptions options) {
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(options, "options");
     checkOpen();
-    return ResumingSubscription.blocking(subscribeChannel, List.copyOf(topics), policy::delayNanos, runtime.timer(),
-        runtime.openCalls());
+    ReconnectPolicy policy = options.reconnectPolicy() == null ? reconnectPolicy : options.reconnectPolicy();
+    return ResumingSubscription.blocking(subscribeChannel, runtime.connection(), List.copyOf(topics),
+        policy::delayNanos, runtime.timer(), runtime.openCalls(),
+        new Discontinuities(options.onDiscontinuity(), options.stopOnDiscontinuity()));
   }
 
   /**
@@ -210,8 +247,45 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(listener, "listener");
     checkOpen();
-    return ResumingSubscription.withListener(subscribeChannel, List.copyOf(topics), policy::delayNanos,
-        runtime.timer(), runtime.openCalls(), listener, runtime.callbackExecutor());
+    return ResumingSubscription.withListener(subscribeChannel, runtime.connection(), List.copyOf(topics),
+        policy::delayNanos, runtime.timer(), runtime.openCalls(), listener, runtime.callbackExecutor());
+  }
+
+  /** {@link #publish(String, ByteString, Map)} without headers. */
+  public CompletableFuture<PublishAck> publish(String topic, ByteString payload) {
+    return publish(topic, payload, Map.of());
+  }
+
+  /**
+   * Publishes one event and returns the future of its acknowledgement, which completes once the server stored
+   * it (the ack has count 1 and the event's offset under {@code topic}). Never blocks. For example
+   * {@code client.publish("news", ByteString.copyFromUtf8("hello")).join();}
+   *
+   * <p>It is one {@code PublishEvent} call, with the {@link Builder#defaultDeadline default deadline}: many
+   * outstanding publishes share the connection, and each is acknowledged on its own (a {@link #publisher()}
+   * stream acknowledges only on complete). Publishes that are outstanding at the same time may be stored in any
+   * order: wait for each future, or use a {@link #publisher()}, when order matters.
+   *
+   * <p>The future fails with {@link StreamKitException}, never silently: UNAVAILABLE naming the cause when there
+   * is no connection (its message ends "nothing was sent" when the event never left: publishing it again is
+   * safe); the server's status and {@link StreamKitException#reason() reason} when it refused or could not store
+   * the event (e.g. BROKER_UNAVAILABLE: not stored, retry; PUBLISH_UNCONFIRMED: may be stored);
+   * DEADLINE_EXCEEDED when no acknowledgement came in time (it may or may not be stored); RESOURCE_EXHAUSTED,
+   * at once and nothing sent, when the publishes waiting for their acknowledgement already hold
+   * {@link Builder#maxQueuedBytes maxQueuedBytes}; CANCELLED when the client closed first.
+   *
+   * @throws IllegalArgumentException if {@code topic} breaks the topic rule (1 to 256 characters of
+   *     {@code [A-Za-z0-9._:/-]}), with the server's own message for it
+   * @throws IllegalStateException if this client is closed
+   */
+  public CompletableFuture<PublishAck> publish(String topic, ByteString payload, Map<String, String> headers) {
+    TopicNames.check(Objects.requireNonNull(topic, "topic: null (expected: a topic name)"));
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(headers, "headers");
+    checkOpen();
+    PublishRequest request =
+        PublishRequest.newBuilder().setTopic(topic).setPayload(payload).putAllHeaders(headers).build();
+    return runtime.publishing().publish(request, defaultDeadline);
   }
 
   /**
@@ -221,7 +295,7 @@ public final class StreamKitClient implements AutoCloseable {
    */
   public EventPublisher publisher() {
     checkOpen();
-    return BlockingPublishCall.start(streamChannel, runtime.openCalls());
+    return BlockingPublishCall.start(streamChannel, runtime.openCalls(), defaultDeadline);
   }
 
   /** {@link #call(String, ByteString, Map, Duration)} without headers, with the default deadline. */
@@ -235,15 +309,21 @@ public final class StreamKitClient implements AutoCloseable {
   }
 
   /**
-   * Sends one request to {@code route} over the client's shared Chat stream and returns its reply.
-   * Any number of calls may be outstanding at once; the stream is opened by the first call, and again by
-   * the first call after it failed. Never blocks.
+   * Sends one request to {@code route} and returns its reply. The request gets a fresh id, and the reply is the
+   * message whose correlation_id is that id. Any number of calls may be outstanding at once. Never blocks.
    *
-   * <p>The future completes with the reply; or exceptionally with {@link StreamKitException}: with the
-   * reply's error code and message when the server answered with an error; DEADLINE_EXCEEDED when no
-   * reply came within {@code deadline}; the stream's status when the stream ended first; CANCELLED when
-   * the client closed; RESOURCE_EXHAUSTED when the stream's outbound buffer is full. Cancelling the future
-   * forgets the call (a late reply is dropped).
+   * <p>All calls of a client share one Chat stream (opened by the first call, and again by the first call
+   * after it failed), not the unary {@code Call} RPC, which exists for clients that cannot stream (browsers): one
+   * HTTP/2 stream costs no headers or trailers per call. The server handles one stream's messages one at a time
+   * and in order, so a slow handler delays the calls behind it: use a second client for calls that must not
+   * wait for each other.
+   *
+   * <p>The future completes, on the client's reply thread, with the reply; or exceptionally with
+   * {@link StreamKitException}: with the reply's error code, message, reason and metadata when the server
+   * answered with an error (e.g. ROUTE_UNKNOWN); DEADLINE_EXCEEDED when no reply came within {@code deadline};
+   * the stream's status when the stream ended first (UNAVAILABLE naming the cause when there is no
+   * connection); CANCELLED when the client closed; RESOURCE_EXHAUSTED when the stream's outbound buffer is full.
+   * Cancelling the future forgets the call (a late reply is dropped).
    *
    * @param deadline how long to wait for the reply, from now; must be positive
    * @throws IllegalStateException if this client is closed
@@ -271,6 +351,14 @@ public final class StreamKitClient implements AutoCloseable {
     if (owner) {
       runtime.close();
     }
+  }
+
+  /**
+   * The connection's state now. To hear every change, set {@link Builder#connectionListener}. May be called from
+   * any thread, after close too (then CLOSED).
+   */
+  public ConnectionState connectionState() {
+    return runtime.isClosed() ? ConnectionState.CLOSED : runtime.connection().state();
   }
 
   /** Request/reply calls waiting for a reply; for tests. */
@@ -320,8 +408,19 @@ public final class StreamKitClient implements AutoCloseable {
     private Duration keepAliveTimeout = Duration.ofSeconds(20);
     private ClientTls tls;
     private CallCredentials credentials;
+    private ConnectionListener connectionListener;
 
     private Builder() {}
+
+    /**
+     * Hears every change of the connection's state (connecting, ready, reconnecting, closed), serialized on the
+     * callback executor. Default: none; {@link StreamKitClient#connectionState()} still reports it.
+     */
+    public Builder connectionListener(ConnectionListener listener) {
+      this.connectionListener =
+          Objects.requireNonNull(listener, "connectionListener: null (expected: a ConnectionListener)");
+      return this;
+    }
 
     /** Connects with TLS (and mutual TLS when {@code tls} presents a client certificate). Default: plaintext. */
     public Builder tls(ClientTls tls) {
@@ -352,8 +451,8 @@ public final class StreamKitClient implements AutoCloseable {
     }
 
     /**
-     * How subscriptions reconnect after a retryable failure; each subscription may override it.
-     * Default: {@link ReconnectPolicy#defaults()}.
+     * How subscriptions resume after a retryable failure (each subscription may override it), and how often the
+     * connection is tried again while it is RECONNECTING. Default: {@link ReconnectPolicy#defaults()}.
      */
     public Builder reconnectPolicy(ReconnectPolicy policy) {
       this.reconnectPolicy = Objects.requireNonNull(policy, "reconnectPolicy: null (expected: a ReconnectPolicy)");
@@ -392,8 +491,10 @@ public final class StreamKitClient implements AutoCloseable {
     }
 
     /**
-     * The deadline of each {@link StreamKitClient#call} that gives none. Streams never get one (see the
-     * class javadoc of {@link StreamKitClient}). Default: 30 seconds.
+     * The deadline of each {@link StreamKitClient#call} that gives none and of each
+     * {@link StreamKitClient#publish}, and the longest {@link EventPublisher#close()} waits for its
+     * acknowledgement. Streams never get one (see the class javadoc of {@link StreamKitClient}). Default: 30
+     * seconds.
      */
     public Builder defaultDeadline(Duration deadline) {
       checkPositive("defaultDeadline", deadline);
@@ -452,9 +553,11 @@ public final class StreamKitClient implements AutoCloseable {
     }
 
     /**
-     * Where callbacks and call completions run. Must not run tasks on the calling thread (a direct
-     * executor), or callbacks would run on transport threads. The client never shuts it down. Default: a
-     * pool of max(2, cores) daemon threads that the client owns and shuts down on close.
+     * Where listener callbacks run ({@link StreamListener}, {@link SubscriptionListener},
+     * {@link ConnectionListener}); the futures of calls and publishes complete on the client's reply thread
+     * instead. Must not run tasks on the calling thread (a direct executor), or callbacks would run on transport
+     * threads. The client never shuts it down. Default: a pool of max(2, cores) daemon threads that the client
+     * owns and shuts down on close.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor: null (expected: an Executor)");
@@ -463,7 +566,9 @@ public final class StreamKitClient implements AutoCloseable {
 
     /**
      * The most outbound bytes (serialized size) a callback stream, or the request/reply stream, buffers
-     * while not ready; past it {@code send} fails with RESOURCE_EXHAUSTED. Per stream. Default: 4 MiB.
+     * while not ready; past it {@code send} fails with RESOURCE_EXHAUSTED. Per stream. Also the most bytes of
+     * {@link StreamKitClient#publish} events waiting for their acknowledgement, past which a publish fails with
+     * RESOURCE_EXHAUSTED. Default: 4 MiB.
      */
     public Builder maxQueuedBytes(long bytes) {
       if (bytes <= 0) {

@@ -1,10 +1,13 @@
 package io.streamkit.client;
 
 /**
- * A discontinuity in a topic, thrown once by the blocking {@link Subscription} before the event that
- * follows it: a gap (offsets retention dropped, {@link #isReset()} false) or a reset (a new epoch,
- * {@link #isReset()} true). The subscription stays open: the next {@code next()} or {@code hasNext()}
- * continues with that event. Not a {@link StreamKitException}: nothing failed.
+ * A discontinuity in a topic, reported once before the event that follows it: a gap (offsets that retention
+ * dropped, {@link #isReset()} false) or a reset (a new epoch, for example after a restart of a server whose broker
+ * keeps history in memory; {@link #isReset()} true). A blocking {@link Subscription} hands it to the
+ * {@link SubscribeOptions.Builder#onDiscontinuity consumer} of its options (by default it logs it) and goes on
+ * with that event; with {@link SubscribeOptions.Builder#stopOnDiscontinuity()} it throws it from {@code next()} and
+ * {@code hasNext()} instead, and the next call continues with that event. Not a {@link StreamKitException}: nothing
+ * failed, and the subscription stays open.
  *
  * <p>Immutable.
  */
@@ -23,7 +26,7 @@ public final class SubscriptionGapException extends RuntimeException {
       String oldEpoch, String newEpoch) {
     super((reset ? "reset on topic '" + topic + "': epoch '" + oldEpoch + "' -> '" + newEpoch + "'"
         : "gap on topic '" + topic + "'") + ": expected offset " + expectedOffset + ", got " + actualOffset
-        + "; the next call continues with that event");
+        + "; delivery continues with that event");
     this.topic = topic;
     this.reset = reset;
     this.expectedOffset = expectedOffset;

@@ -9,6 +9,13 @@ public interface SubscriptionHandle {
   /** Cancels the subscription; the listener gets {@code onError} with CANCELLED. Idempotent. */
   void cancel();
 
-  /** Where to resume {@code topic}: after the last event delivered, or its original start if none was. */
+  /**
+   * Where to resume {@code topic}: after the last event delivered, or its original start if none was.
+   *
+   * @throws IllegalArgumentException if {@code topic} is not one of this subscription's
+   */
   TopicStart position(String topic);
+
+  /** Where the subscription is now: CONNECTING, LIVE, RESUMING or ENDED. */
+  SubscriptionState state();
 }

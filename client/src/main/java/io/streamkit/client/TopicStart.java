@@ -1,11 +1,14 @@
 package io.streamkit.client;
 
+import io.streamkit.api.v1.TopicNames;
 import java.util.Objects;
 
 /**
  * Where a subscription to one topic starts: {@link #live live} (only events published after it is
  * registered), {@link #oldest oldest} (everything retained, then live) or {@link #after after} an offset of
- * an epoch (resume). See {@code docs/SERVER-PUSH.md} for the server's semantics of each.
+ * an epoch (resume). See {@code docs/SERVER-PUSH.md} for the server's semantics of each. Every factory checks the
+ * topic with the server's rule ({@link TopicNames}) and throws IllegalArgumentException with the server's message
+ * for a name it would reject, so a bad topic is reported where it is written, not by the first stream.
  *
  * <p>Immutable value; thread-safe.
  */
@@ -17,11 +20,7 @@ public final class TopicStart {
   private final String epoch;
 
   private TopicStart(String topic, long afterOffset, String epoch) {
-    Objects.requireNonNull(topic, "topic: null (expected: a topic name)");
-    if (topic.isEmpty()) {
-      throw new IllegalArgumentException("topic: '' (expected: 1 to 256 characters of [A-Za-z0-9._:/-])");
-    }
-    this.topic = topic;
+    this.topic = TopicNames.check(Objects.requireNonNull(topic, "topic: null (expected: a topic name)"));
     this.afterOffset = afterOffset;
     this.epoch = Objects.requireNonNull(epoch, "epoch: null (expected: an epoch, or \"\" when unknown)");
   }

@@ -1,6 +1,6 @@
 /**
- * The StreamKit client: one {@link io.streamkit.client.StreamKitClient} per server, and from it blocking
- * streams, callback streams, request/reply calls, resuming subscriptions and publishers.
+ * The StreamKit client: one {@link io.streamkit.client.StreamKitClient} per server, and from it request/reply
+ * calls, one-call publishing, resuming subscriptions, publish streams, blocking streams and callback streams.
  *
  * <ul>
  *   <li>{@link io.streamkit.client.StreamKitClient}: the entry point and its builder; thread-safe, share one per
@@ -51,15 +51,32 @@
  *   <dt>position</dt>
  *   <dd>Where a subscription (re)starts a topic: a {@link io.streamkit.client.TopicStart}. A resuming
  *       subscription's position is the (epoch, offset) of the last event it handed to the application.</dd>
- *   <dt>gap, reset</dt>
+ *   <dt>gap, reset (discontinuities)</dt>
  *   <dd>The two discontinuities: a gap is offsets that retention dropped (next offset &gt; last + 1, same
  *       epoch); a reset is a new epoch (the server lost or rolled back the history). Both are reported
  *       before the event that follows them; a duplicate (same epoch, offset &lt;= last) is dropped.</dd>
+ *   <dt>connection state, subscription state</dt>
+ *   <dd>The client's connection is IDLE, CONNECTING, READY, RECONNECTING (a connect failed; the client tries again
+ *       on its {@link io.streamkit.client.ReconnectPolicy}) or CLOSED: {@link io.streamkit.client.ConnectionState}.
+ *       A subscription is CONNECTING, LIVE (registered by the server), RESUMING (waiting to subscribe again after
+ *       a retryable failure) or ENDED: {@link io.streamkit.client.SubscriptionState}.</dd>
+ *   <dt>acknowledged</dt>
+ *   <dd>A published event is acknowledged when the server answered that it stored it: the future of
+ *       {@link io.streamkit.client.StreamKitClient#publish(String, com.google.protobuf.ByteString)}, or
+ *       {@link io.streamkit.client.EventPublisher#complete()} for a whole Publish stream. Nothing acknowledged is
+ *       lost without being reported; an event not acknowledged is reported as such.</dd>
  * </dl>
  *
+ * <p>Threads: the application's own threads block only in blocking methods; listener callbacks run on the
+ * callback executor; the futures of {@code call} and {@code publish} complete on the client's reply thread (so a
+ * callback may block on them); deadlines and reconnect delays run on the client's timer, which runs no
+ * application code.
+ *
  * <p>All failures that are not the caller's mistake are reported as
- * {@link io.streamkit.client.StreamKitException}, which carries the {@link io.grpc.Status}. Caller mistakes
- * (a {@code send} after {@code closeSend()}, using a closed client, an invalid argument) throw
+ * {@link io.streamkit.client.StreamKitException}, which carries the {@link io.grpc.Status} (never OK) and the
+ * server's typed {@link io.streamkit.client.StreamKitException#reason() reason}: programs decide by the reason,
+ * then by the status code, never by the description. Caller mistakes (a {@code send} after {@code closeSend()},
+ * using a closed client, a topic the server would reject, an invalid argument) throw
  * {@link java.lang.IllegalStateException} or {@link java.lang.IllegalArgumentException} at the call.
  */
 package io.streamkit.client;

@@ -95,5 +95,21 @@ class StreamKitClientTest {
     assertThatThrownBy(() -> client.call("echo", ByteString.EMPTY))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThatThrownBy(client::chat).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(client::publisher).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> client.subscribe(java.util.List.of(TopicStart.live("t"))))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> client.subscribe(java.util.List.of(TopicStart.live("t")), event -> { }))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(client.connectionState()).isEqualTo(ConnectionState.CLOSED);
+  }
+
+  @Test
+  void optionsAndListenersRejectNullNamingTheOption() {
+    assertThatThrownBy(() -> StreamKitClient.builder().connectionListener(null))
+        .isInstanceOf(NullPointerException.class).hasMessageStartingWith("connectionListener: null");
+    assertThatThrownBy(() -> SubscribeOptions.builder().onDiscontinuity(null))
+        .isInstanceOf(NullPointerException.class).hasMessageStartingWith("onDiscontinuity: null");
+    assertThatThrownBy(() -> SubscribeOptions.builder().reconnectPolicy(null))
+        .isInstanceOf(NullPointerException.class).hasMessageStartingWith("reconnectPolicy: null");
   }
 }

@@ -3,35 +3,50 @@ package io.streamkit.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Any;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.api.v1.Event;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.api.v1.SubscribeRequest;
+import io.streamkit.api.v1.TopicNames;
 import io.streamkit.api.v1.TopicSubscription;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Resume, de-duplication, gap and reset detection against a plain grpc-java server that plays a script:
- * one list of (epoch, offset) events and a final status per Subscribe call.
+ * one list of (epoch, offset) events and a final status (with its reason, if any) per Subscribe call. The
+ * boundaries of each rule are unit-tested in {@code internal.ResumingSubscriptionTest}; this is the same over a
+ * real connection.
  */
+@Timeout(30)
 class SubscriptionTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final ReconnectPolicy FAST =
       ReconnectPolicy.builder().initialDelay(Duration.ofMillis(1)).maxDelay(Duration.ofMillis(10)).build();
 
-  private record Step(List<Event> events, Status status) {}
+  private record Step(List<Event> events, Status status, Metadata trailers) {
+    Step(List<Event> events, Status status) {
+      this(events, status, new Metadata());
+    }
+  }
 
   private final List<Step> script = Collections.synchronizedList(new ArrayList<>());
   private final List<SubscribeRequest> requests = Collections.synchronizedList(new ArrayList<>());
@@ -54,7 +69,7 @@ class SubscriptionTest {
             if (step.status().isOk()) {
               observer.onCompleted();
             } else {
-              observer.onError(step.status().asRuntimeException());
+              observer.onError(step.status().asRuntimeException(step.trailers()));
             }
           }
         })
@@ -73,18 +88,48 @@ class SubscriptionTest {
     return Event.newBuilder().setTopic("t").setEpoch(epoch).setOffset(offset).build();
   }
 
+  /** The trailers of a failure with a StreamKit reason, as the server sends them. */
+  static Metadata reason(Status status, ErrorReason reason, Map<String, String> metadata) {
+    com.google.rpc.Status details = com.google.rpc.Status.newBuilder()
+        .setCode(status.getCode().value()).setMessage(status.getDescription())
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("streamkit.io").setReason(reason.name())
+            .putAllMetadata(metadata).build()))
+        .build();
+    return StatusProto.toStatusException(details).getTrailers();
+  }
+
   private void scriptDuplicatesGapAndReset() {
     script.add(new Step(List.of(event("e1", 1), event("e1", 2), event("e1", 3)), Status.UNAVAILABLE));
-    script.add(new Step(List.of(event("e1", 2), event("e1", 3), event("e1", 4), event("e1", 7)),
-        Status.RESOURCE_EXHAUSTED.withDescription("subscriber too slow: 51 events behind")));
+    Status tooSlow = Status.RESOURCE_EXHAUSTED.withDescription("subscriber too slow: 51 events behind");
+    script.add(new Step(List.of(event("e1", 2), event("e1", 3), event("e1", 4), event("e1", 7)), tooSlow,
+        reason(tooSlow, ErrorReason.SUBSCRIBER_TOO_SLOW, Map.of("resume_after_offset", "7", "epoch", "e1"))));
     script.add(new Step(List.of(event("e2", 1), event("e2", 2)), Status.OK));
   }
 
   @Test
-  void blockingSubscriptionDropsDuplicatesAndThrowsGapAndResetOnceBeforeTheirEvent() throws Exception {
+  void aPlainLoopGetsEveryEventOnceAndGoesOnAfterAGapAndAReset() throws Exception {
     scriptDuplicatesGapAndReset();
     List<String> seen = new ArrayList<>();
-    try (Subscription s = client.subscribe(List.of(TopicStart.oldest("t")))) {
+    List<String> reported = new ArrayList<>();
+    SubscribeOptions options = SubscribeOptions.builder()
+        .onDiscontinuity(gap -> reported.add((gap.isReset() ? "reset" : "gap") + " before " + seen.size()))
+        .build();
+    try (Subscription s = client.subscribe(List.of(TopicStart.oldest("t")), options)) {
+      for (Event e : s) {
+        seen.add(e.getEpoch() + "/" + e.getOffset());
+      }
+      assertThat(s.state()).isEqualTo(SubscriptionState.ENDED);
+    }
+    assertThat(seen).containsExactly("e1/1", "e1/2", "e1/3", "e1/4", "e1/7", "e2/1", "e2/2");
+    assertThat(reported).containsExactly("gap before 4", "reset before 5");
+  }
+
+  @Test
+  void aStrictSubscriptionThrowsGapAndResetOnceBeforeTheirEventAndDropsDuplicates() throws Exception {
+    scriptDuplicatesGapAndReset();
+    List<String> seen = new ArrayList<>();
+    SubscribeOptions strict = SubscribeOptions.builder().stopOnDiscontinuity().build();
+    try (Subscription s = client.subscribe(List.of(TopicStart.oldest("t")), strict)) {
       while (true) {
         try {
           Event e = s.next(WAIT);
@@ -149,7 +194,8 @@ class SubscriptionTest {
   @Test
   void resumingAfterAnOffsetOfAnEpochTheServerNoLongerHasReportsAReset() throws Exception {
     script.add(new Step(List.of(event("e2", 1), event("e2", 2)), Status.OK));
-    try (Subscription s = client.subscribe(List.of(TopicStart.after("t", 5, "e1")))) {
+    SubscribeOptions strict = SubscribeOptions.builder().stopOnDiscontinuity().build();
+    try (Subscription s = client.subscribe(List.of(TopicStart.after("t", 5, "e1")), strict)) {
       assertThatThrownBy(() -> s.next(WAIT)).isInstanceOfSatisfying(SubscriptionGapException.class, gap -> {
         assertThat(gap.isReset()).isTrue();
         assertThat(gap.oldEpoch()).isEqualTo("e1");
@@ -167,7 +213,8 @@ class SubscriptionTest {
   void resumingWithAnUnknownEpochAdoptsTheServersAndStillDetectsAGap() throws Exception {
     script.add(new Step(List.of(event("e1", 6), event("e1", 9)), Status.OK));
     List<String> seen = new ArrayList<>();
-    try (Subscription s = client.subscribe(List.of(TopicStart.after("t", 5, "")))) {
+    SubscribeOptions strict = SubscribeOptions.builder().stopOnDiscontinuity().build();
+    try (Subscription s = client.subscribe(List.of(TopicStart.after("t", 5, "")), strict)) {
       seen.add(s.next(WAIT).getEpoch());
       assertThatThrownBy(() -> s.next(WAIT)).isInstanceOf(SubscriptionGapException.class)
           .hasMessageContaining("expected offset 7, got 9");
@@ -198,8 +245,8 @@ class SubscriptionTest {
   }
 
   @Test
-  void resourceExhaustedOtherThanTooSlowIsNotRetried() throws Exception {
-    script.add(new Step(List.of(), Status.RESOURCE_EXHAUSTED.withDescription("quota")));
+  void resourceExhaustedWithoutTheTooSlowReasonIsNotRetriedWhateverItsDescription() throws Exception {
+    script.add(new Step(List.of(), Status.RESOURCE_EXHAUSTED.withDescription("subscriber too slow")));
     try (Subscription s = client.subscribe(List.of(TopicStart.oldest("t")))) {
       assertThatThrownBy(() -> s.next(WAIT)).isInstanceOf(StreamKitException.class);
     }
@@ -217,6 +264,15 @@ class SubscriptionTest {
   }
 
   @Test
+  void aBadTopicIsRejectedWhereItIsWrittenWithTheServersMessage() {
+    assertThatThrownBy(() -> TopicStart.live("no spaces"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(TopicNames.problem("no spaces"))
+        .hasMessage("topic 'no spaces' has the character ' ' at index 2 (expected: only [A-Za-z0-9._:/-])");
+    assertThat(requests).isEmpty();
+  }
+
+  @Test
   void closeIsIdempotentAndLaterNextFailsWithCancelled() throws Exception {
     script.add(new Step(List.of(event("e1", 1), event("e1", 2)), Status.UNAVAILABLE));
     Subscription s = client.subscribe(List.of(TopicStart.oldest("t")), ReconnectPolicy.disabled());
@@ -225,6 +281,18 @@ class SubscriptionTest {
     assertThatThrownBy(() -> s.next(WAIT)).isInstanceOfSatisfying(StreamKitException.class,
         e -> assertThat(e.status().getCode()).isEqualTo(Status.Code.CANCELLED));
     assertThat(client.openStreams()).isZero();
+  }
+
+  @Test
+  void thePositionOfATopicTheSubscriptionDoesNotHaveIsACallerMistake() {
+    script.add(new Step(List.of(), Status.OK));
+    try (Subscription s = client.subscribe(List.of(TopicStart.live("t")))) {
+      assertThatThrownBy(() -> s.position("other"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage("topic: 'other' (expected: one of [t])");
+    }
+    SubscriptionHandle handle = client.subscribe(List.of(TopicStart.live("t")), event -> { });
+    assertThatThrownBy(() -> handle.position("other")).isInstanceOf(IllegalArgumentException.class);
+    handle.cancel();
   }
 
   @Test

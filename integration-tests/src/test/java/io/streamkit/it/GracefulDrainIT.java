@@ -8,6 +8,7 @@ import io.streamkit.client.EventPublisher;
 import io.streamkit.client.ReconnectPolicy;
 import io.streamkit.client.StreamKitClient;
 import io.streamkit.client.StreamKitException;
+import io.streamkit.client.SubscribeOptions;
 import io.streamkit.client.Subscription;
 import io.streamkit.client.SubscriptionGapException;
 import io.streamkit.client.TopicStart;
@@ -53,7 +54,8 @@ class GracefulDrainIT {
     try (ServerProcess server = ServerProcess.start("--shutdown-grace", "2s");
         StreamKitClient client = StreamKitClient.builder().target("127.0.0.1:" + server.port()).build()) {
       ReconnectPolicy quick = ReconnectPolicy.builder().maxDelay(Duration.ofMillis(200)).build();
-      try (Subscription subscription = client.subscribe(List.of(TopicStart.oldest("orders")), quick)) {
+      SubscribeOptions strict = SubscribeOptions.builder().reconnectPolicy(quick).stopOnDiscontinuity().build();
+      try (Subscription subscription = client.subscribe(List.of(TopicStart.oldest("orders")), strict)) {
         AtomicLong acked = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<StreamKitException> publisher = CompletableFuture.supplyAsync(() -> {

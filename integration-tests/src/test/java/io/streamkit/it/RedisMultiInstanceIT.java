@@ -16,6 +16,7 @@ import io.streamkit.client.EventPublisher;
 import io.streamkit.client.ReconnectPolicy;
 import io.streamkit.client.StreamKitClient;
 import io.streamkit.client.StreamKitException;
+import io.streamkit.client.SubscribeOptions;
 import io.streamkit.client.Subscription;
 import io.streamkit.client.SubscriptionGapException;
 import io.streamkit.client.TopicStart;
@@ -42,6 +43,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class RedisMultiInstanceIT {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final ReconnectPolicy QUICK = ReconnectPolicy.builder().maxDelay(Duration.ofMillis(300)).build();
+  /** Resets and gaps are thrown, so that each test asserts where they happen. */
+  private static final SubscribeOptions STRICT =
+      SubscribeOptions.builder().reconnectPolicy(QUICK).stopOnDiscontinuity().build();
   private static RedisProcess redis;
   private static final List<ServerProcess> servers = new ArrayList<>();
   private static final List<StreamKitClient> clients = new ArrayList<>();
@@ -126,7 +130,7 @@ class RedisMultiInstanceIT {
   private static List<Subscription> subscribeOnEach(String topic) {
     List<Subscription> subs = new ArrayList<>();
     for (StreamKitClient c : clients) {
-      subs.add(c.subscribe(List.of(TopicStart.oldest(topic)), QUICK));
+      subs.add(c.subscribe(List.of(TopicStart.oldest(topic)), STRICT));
     }
     return subs;
   }
@@ -190,10 +194,10 @@ class RedisMultiInstanceIT {
   @Order(2)
   void retentionTrimmingIsReportedAsAGap() throws Exception {
     publish(clients.get(0), "trimmed", names("t", 1, 200)); // the servers keep 150 per topic
-    try (Subscription s = clients.get(1).subscribe(List.of(TopicStart.oldest("trimmed")), QUICK)) {
+    try (Subscription s = clients.get(1).subscribe(List.of(TopicStart.oldest("trimmed")), STRICT)) {
       String epoch = s.next(WAIT).getEpoch();
       try (Subscription resumed =
-          clients.get(2).subscribe(List.of(TopicStart.after("trimmed", 10, epoch)), QUICK)) {
+          clients.get(2).subscribe(List.of(TopicStart.after("trimmed", 10, epoch)), STRICT)) {
         assertThatThrownBy(() -> resumed.next(WAIT))
             .isInstanceOfSatisfying(SubscriptionGapException.class, gap -> {
               assertThat(gap.isReset()).isFalse();
@@ -307,7 +311,7 @@ class RedisMultiInstanceIT {
     ServerProcess doomed = servers.get(0);
     try (TcpProxy balancer = new TcpProxy(doomed.port());
         StreamKitClient viaBalancer = StreamKitClient.builder().target("127.0.0.1:" + balancer.port()).build();
-        Subscription s = viaBalancer.subscribe(List.of(TopicStart.oldest("handover")), QUICK)) {
+        Subscription s = viaBalancer.subscribe(List.of(TopicStart.oldest("handover")), STRICT)) {
       publish(clients.get(2), "handover", names("h", 1, 25));
       assertThat(take(s, 25)).extracting(Event::getOffset).isEqualTo(range(1, 25));
 

@@ -10,6 +10,7 @@ import io.streamkit.client.EventPublisher;
 import io.streamkit.client.ReconnectPolicy;
 import io.streamkit.client.StreamKitClient;
 import io.streamkit.client.StreamKitException;
+import io.streamkit.client.SubscribeOptions;
 import io.streamkit.client.Subscription;
 import io.streamkit.client.SubscriptionGapException;
 import io.streamkit.client.TopicStart;
@@ -52,7 +53,8 @@ class ServerRestartIT {
       publish(client, "alerts", 100);
       // Capped at 500 ms so the test does not wait out the default 5 s backoff while the server restarts.
       ReconnectPolicy quick = ReconnectPolicy.builder().maxDelay(Duration.ofMillis(500)).build();
-      try (Subscription s = client.subscribe(List.of(TopicStart.oldest("alerts")), quick)) {
+      SubscribeOptions strict = SubscribeOptions.builder().reconnectPolicy(quick).stopOnDiscontinuity().build();
+      try (Subscription s = client.subscribe(List.of(TopicStart.oldest("alerts")), strict)) {
         String oldEpoch = null;
         for (long i = 1; i <= 100; i++) {
           Event e = s.next(WAIT);

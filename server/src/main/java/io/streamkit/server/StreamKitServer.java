@@ -65,9 +65,9 @@ import org.slf4j.LoggerFactory;
  * with no thread hop; {@link io.streamkit.server.handler.Blocking} handlers run on a bounded pool of
  * {@link ServerSettings.Builder#blockingThreads(int)} threads.
  *
- * <p>Shutdown: {@link #close()} stops accepting streams (clients get GOAWAY), lets open streams go on for
- * {@link ServerSettings.Builder#shutdownGracePeriod(Duration)}, then ends those still open with UNAVAILABLE so that clients
- * reconnect elsewhere.
+ * <p>Shutdown: {@link #close()} stops accepting streams (clients get GOAWAY), lets open streams go on for the
+ * {@link ServerSettings#shutdownGracePeriod() grace period}, then ends those still open with UNAVAILABLE so that
+ * clients reconnect elsewhere; {@link #close(Duration)} takes another grace, {@link #closeNow()} none.
  */
 public final class StreamKitServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamKitServer.class);
@@ -234,12 +234,28 @@ public final class StreamKitServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown, blocking for at most the grace period plus a few seconds; idempotent, and a second
-   * caller waits until the first one's shutdown is complete. New streams are
-   * refused at once; open streams still open after the grace period end with UNAVAILABLE.
+   * Graceful shutdown with the configured {@link ServerSettings#shutdownGracePeriod() grace period}; see
+   * {@link #close(Duration)}.
    */
   @Override
   public void close() {
+    close(settings.shutdownGracePeriod());
+  }
+
+  /**
+   * Graceful shutdown, blocking for at most {@code grace} plus a few seconds: new streams are refused at once
+   * (clients get GOAWAY and health goes NOT_SERVING), open streams may go on for {@code grace}, and those still open
+   * after it end with UNAVAILABLE. Returns as soon as no stream is open, so a server whose clients hold no stream
+   * closes at once whatever the grace. Idempotent: a later call, with any grace, waits until the first one's
+   * shutdown is complete.
+   *
+   * @param grace how long open streams may go on; zero ends them at once (see {@link #closeNow()})
+   * @throws IllegalArgumentException if {@code grace} is null or negative
+   */
+  public void close(Duration grace) {
+    if (grace == null || grace.isNegative()) {
+      throw new IllegalArgumentException("grace: " + grace + " (expected: a duration >= 0)");
+    }
     if (!closed.compareAndSet(false, true)) {
       // Another thread is closing (e.g. the SIGTERM drain): wait until it is done, so that a caller that
       // returns from close() (and the JVM exiting after it) never cuts the drain short.
@@ -251,20 +267,29 @@ public final class StreamKitServer implements AutoCloseable {
       return;
     }
     try {
-      drain();
+      drain(grace);
     } finally {
       closeDone.countDown();
     }
   }
 
-  private void drain() {
+  /**
+   * Shuts down without a grace period: new streams are refused and open ones end with UNAVAILABLE at once (clients
+   * resume elsewhere). The same as {@code close(Duration.ZERO)}; idempotent.
+   */
+  public void closeNow() {
+    close(Duration.ZERO);
+  }
+
+  private void drain(Duration grace) {
     health.enterTerminalState();
     server.shutdown();
     if (web != null) {
       web.drain();
     }
     try {
-      if (!awaitQuiet(System.nanoTime() + settings.shutdownGracePeriod().toNanos())) {
+      long graceNanos = grace.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : grace.toNanos();
+      if (!awaitQuiet(System.nanoTime() + graceNanos)) {
         int ended = registry.abortAll(ErrorDetails.withReason(
             Status.UNAVAILABLE.withDescription("server is shutting down; reconnect to continue"),
             ErrorReason.SERVER_SHUTTING_DOWN, Map.of()));

@@ -28,6 +28,14 @@ import org.slf4j.LoggerFactory;
  * Request/reply over one long-lived Chat stream: every request gets a unique id, and the reply whose
  * correlation_id equals it completes that request's future.
  *
+ * <p>Why one Chat stream and not the unary {@code Call} RPC: a stream costs one HTTP/2 stream for all calls,
+ * where {@code Call} costs HEADERS and trailers per call; the price is that the server handles one client's
+ * calls one at a time, in order (a Chat stream's handler order), so a slow handler delays the calls behind it.
+ *
+ * <p>Threading: futures complete on the reply executor: the stream's callbacks run there, and deadlines hop
+ * there from the timer. Never on the application's callback executor, so an application callback may block on a
+ * reply without starving it.
+ *
  * <p>Concurrency: thread-safe. {@code lock} guards which stream is current; each {@link Session} guards
  * its own table of pending calls. A session is replaced only after it ended, and it fails everything still
  * pending in it when it ends, so no future waits on a stream that is gone.
@@ -40,47 +48,94 @@ public final class ChatCorrelator {
   /** How often one call may find its stream ended under it before it fails. */
   private static final int MAX_ATTEMPTS = 3;
 
-  private final Channel channel;
-  private final Executor callbackExecutor;
-  private final long maxQueuedBytes;
+  /** The Chat stream calls go over. */
+  interface RequestStream {
+    /** Sends or queues; throws StreamKitException when the stream ended or its outbound buffer is full. */
+    void send(Message request);
+
+    boolean isOpen();
+
+    /** Half-closes: no more requests; the server answers what it has and ends the stream. */
+    void closeSend();
+
+    void cancel(Status status);
+  }
+
+  /** Opens a stream whose inbound messages and end go to {@code listener}, serialized, on the reply executor. */
+  interface StreamOpener {
+    RequestStream open(StreamListener<Message> listener);
+  }
+
+  private final StreamOpener opener;
+  private final Executor replyExecutor;
   private final ScheduledExecutorService timer;
-  private final OpenCalls openCalls;
   private final String idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-";
   private final AtomicLong nextId = new AtomicLong();
+  private final AtomicLong lateReplies = new AtomicLong();
   private final Object lock = new Object();
 
   // Guarded by lock.
   private Session current;
   private Status closedWith;
 
-  public ChatCorrelator(Channel channel, Executor callbackExecutor, long maxQueuedBytes,
-      ScheduledExecutorService timer, OpenCalls openCalls) {
-    this.channel = channel;
-    this.callbackExecutor = callbackExecutor;
-    this.maxQueuedBytes = maxQueuedBytes;
+  ChatCorrelator(StreamOpener opener, Executor replyExecutor, ScheduledExecutorService timer) {
+    this.opener = opener;
+    this.replyExecutor = replyExecutor;
     this.timer = timer;
-    this.openCalls = openCalls;
+  }
+
+  /** Request/reply over Chat streams of {@code channel}, whose callbacks and futures run on {@code replyExecutor}. */
+  public static ChatCorrelator overChat(Channel channel, Executor replyExecutor, long maxQueuedBytes,
+      ScheduledExecutorService timer, OpenCalls openCalls) {
+    StreamOpener opener = listener -> {
+      CallbackBidiCall<Message, Message> stream = CallbackBidiCall.start(channel, StreamServiceGrpc.getChatMethod(),
+          listener, replyExecutor, maxQueuedBytes, openCalls);
+      return new RequestStream() {
+        @Override
+        public void send(Message request) {
+          stream.send(request);
+        }
+
+        @Override
+        public boolean isOpen() {
+          return stream.isOpen();
+        }
+
+        @Override
+        public void closeSend() {
+          stream.closeSend();
+        }
+
+        @Override
+        public void cancel(Status status) {
+          stream.cancel(status);
+        }
+      };
+    };
+    return new ChatCorrelator(opener, replyExecutor, timer);
   }
 
   /**
-   * Sends a request to {@code route} and returns the future of its reply. Arguments are checked by the
-   * caller.
+   * Sends a request to {@code route} with a fresh id and returns the future of its reply. Arguments are checked by
+   * the caller.
+   *
+   * @throws IllegalStateException if the correlator was closed
    */
-  public CompletableFuture<Message> call(
-      String route, ByteString payload, Map<String, String> headers, Duration timeout) {
+  public ReplyFuture<Message> call(String route, ByteString payload, Map<String, String> headers, Duration timeout) {
     String id = idPrefix + nextId.incrementAndGet();
     Message request = Message.newBuilder()
         .setId(id).setRoute(route).setPayload(payload).putAllHeaders(headers).build();
-    CompletableFuture<Message> reply = new CompletableFuture<>();
+    ReplyFuture<Message> reply = new ReplyFuture<>();
     Pending pending = new Pending(id, reply);
+    Runnable expire = () -> {
+      // Forgotten before the caller learns of it: a caller that sees DEADLINE_EXCEEDED sees nothing pending.
+      forget(pending);
+      reply.completeExceptionally(new StreamKitException(Status.DEADLINE_EXCEEDED.withDescription(
+          "no reply to call " + id + " (route '" + route + "') within " + timeout)));
+    };
     ScheduledFuture<?> deadline;
     try {
-      deadline = timer.schedule(() -> {
-        // Forgotten before the caller learns of it: a caller that sees DEADLINE_EXCEEDED sees nothing pending.
-        forget(pending);
-        reply.completeExceptionally(new StreamKitException(Status.DEADLINE_EXCEEDED.withDescription(
-            "no reply to call " + id + " (route '" + route + "') within " + timeout)));
-      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+      deadline = timer.schedule(() -> onReplyExecutor(expire), timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       throw closedClient(); // the client closed while this call began
     }
@@ -104,6 +159,28 @@ public final class ChatCorrelator {
     }
   }
 
+  /** Replies that came for no pending call (after the call's deadline, or after its caller cancelled it). */
+  long lateReplies() {
+    return lateReplies.get();
+  }
+
+  /**
+   * Half-closes the current stream if no call is waiting on it, so that a server that is draining (it sent GOAWAY:
+   * the connection went IDLE) sees it end now rather than at the end of its grace period; the next call opens a
+   * new stream. A stream with calls pending is left alone: their replies may still come.
+   */
+  public void retireIfIdle() {
+    Session session;
+    synchronized (lock) {
+      session = current;
+      if (session == null || !session.retire()) {
+        return;
+      }
+      current = null;
+    }
+    session.stream.closeSend();
+  }
+
   /** Fails every pending call with {@code status} and ends the stream; later calls throw. */
   public void close(Status status) {
     Session session;
@@ -115,6 +192,14 @@ public final class ChatCorrelator {
     if (session != null) {
       session.end(status, null);
       session.stream.cancel(status);
+    }
+  }
+
+  private void onReplyExecutor(Runnable task) {
+    try {
+      replyExecutor.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run(); // the client is closing and its reply thread stopped: complete here rather than never
     }
   }
 
@@ -148,8 +233,7 @@ public final class ChatCorrelator {
       }
       if (current == null) {
         current = new Session();
-        current.stream = CallbackBidiCall.start(channel, StreamServiceGrpc.getChatMethod(), current,
-            callbackExecutor, maxQueuedBytes, openCalls);
+        current.stream = opener.open(current);
       }
       return current;
     }
@@ -181,7 +265,7 @@ public final class ChatCorrelator {
   /** One Chat stream and the calls waiting for a reply on it. Its listener callbacks are serialized. */
   private final class Session implements StreamListener<Message> {
     final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
-    CallbackBidiCall<Message, Message> stream; // set once, under ChatCorrelator.lock, before first use
+    RequestStream stream; // set once, under ChatCorrelator.lock, before first use
     private boolean ended; // guarded by this
 
     synchronized boolean register(Pending call) {
@@ -193,6 +277,15 @@ public final class ChatCorrelator {
       if (call.reply.isDone()) {
         pending.remove(call.id, call); // its deadline passed before it got here: nothing may stay pending
       }
+      return true;
+    }
+
+    /** Takes this session out of use if nothing is pending on it; false if something is, or it ended. */
+    synchronized boolean retire() {
+      if (ended || !pending.isEmpty()) {
+        return false;
+      }
+      ended = true; // a call that got this session before it was retired registers elsewhere
       return true;
     }
 
@@ -221,14 +314,20 @@ public final class ChatCorrelator {
     public void onMessage(Message reply) {
       Pending call = pending.remove(reply.getCorrelationId());
       if (call == null) {
-        // Expected after a deadline or a cancel by the caller: the call was already completed and removed.
-        logger.debug("dropping a reply for no pending call: correlation_id '{}' route '{}'",
-            reply.getCorrelationId(), reply.getRoute());
+        lateReplies.incrementAndGet();
+        if (reply.getCorrelationId().isEmpty()) {
+          // Never an answer to call(), which always sets an id: something sent on this stream without one.
+          logger.warn("dropping a reply without correlation_id on the request/reply stream: route '{}', error {}",
+              reply.getRoute(), reply.hasError() ? reply.getError() : "none");
+        } else {
+          // Expected after a deadline or a cancel by the caller: the call was already completed and removed.
+          logger.debug("dropping a reply for no pending call: correlation_id '{}' route '{}'",
+              reply.getCorrelationId(), reply.getRoute());
+        }
         return;
       }
       if (reply.hasError() && reply.getError().getCode() != 0) {
-        call.reply.completeExceptionally(new StreamKitException(
-            Status.fromCodeValue(reply.getError().getCode()).withDescription(reply.getError().getMessage())));
+        call.reply.completeExceptionally(StreamKitException.of(reply.getError()));
       } else {
         call.reply.complete(reply);
       }

@@ -14,7 +14,9 @@ import io.streamkit.client.Subscription;
 import io.streamkit.client.SubscriptionGapException;
 import io.streamkit.client.SubscriptionHandle;
 import io.streamkit.client.SubscriptionListener;
+import io.streamkit.client.SubscriptionState;
 import io.streamkit.client.TopicStart;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -32,35 +34,56 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.IntToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A Subscribe stream that reconnects and delivers every event exactly once, behind both
- * {@link Subscription} (blocking) and {@link SubscriptionHandle} (callbacks).
+ * A Subscribe stream that resumes and delivers every event exactly once, behind both {@link Subscription}
+ * (blocking) and {@link SubscriptionHandle} (callbacks).
  *
- * <p>Concurrency: one lock guards the current {@link ClientCall} and all state. gRPC listener callbacks
- * (channel executor) and the reconnect timer take it briefly. Events are classified (duplicate, gap,
- * reset) when the application takes them, in order, so the position of each topic is exactly the last
- * event handed out.
+ * <p>Concurrency: one lock guards the current {@link ClientCall} and all state. gRPC listener callbacks (channel
+ * executor), the timer and the connection watch take it briefly; application code never runs under it. Events
+ * are classified (duplicate, gap, reset) when the application takes them, in order, so the position of each topic
+ * is exactly the last event handed out.
  *
- * <p>Inbound bound: each call requests {@link #PREFETCH} at start and one more per event taken from it;
- * events left queued from a failed call are still delivered (before the new call's), so the queue holds
- * at most twice PREFETCH.
+ * <p>Resume: a failed stream is retried when its status is retryable (decided by the server's reason, else by the
+ * status code; see {@link #retryable}). Attempt n waits the policy's delay n, then, if the connection is
+ * RECONNECTING, asks for a connect at once and waits for READY until the time attempt n+1 would start (which is
+ * then counted, and asks again). So once the server is back, the subscription is resubscribed within one policy
+ * delay plus one connect. The attempt count goes back to zero when the server registers a stream.
+ *
+ * <p>Inbound bound: each call requests {@link #PREFETCH} at start and one more per event taken from it; events
+ * left queued from a failed call are still delivered (before the new call's), so the queue holds at most twice
+ * PREFETCH.
  */
 public final class ResumingSubscription implements Subscription, SubscriptionHandle, OpenCalls.Member {
   static final int PREFETCH = 32;
+  private static final Logger logger = LoggerFactory.getLogger(ResumingSubscription.class);
 
   private record Inbound(Event event, ClientCall<SubscribeRequest, Event> from) {}
 
   private record Seen(String epoch, long offset) {}
 
+  /** A state change not yet told to the listener, with the failure that caused RESUMING or ENDED. */
+  private record StateNotice(SubscriptionState state, StreamKitException cause) {}
+
+  /** What a blocking subscription does on a gap or reset: the consumer (or a log line), and whether to throw. */
+  public record Discontinuities(Consumer<SubscriptionGapException> consumer, boolean stop) {
+    /** Continue, logging each one at WARN. */
+    public static final Discontinuities LOG = new Discontinuities(null, false);
+  }
+
   private final Channel channel;
+  private final ConnectionWatch connection;
   private final ScheduledExecutorService timer;
   private final IntToLongFunction backoff; // attempt -> delay nanos, -1 when none is left
   private final OpenCalls openCalls;
   private final Map<String, TopicStart> starts = new LinkedHashMap<>();
   private final SubscriptionListener listener; // null for the blocking form
   private final Executor callbackExecutor;
+  private final Discontinuities discontinuities; // blocking form only
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Iterator<Event> iterator = new Events();
@@ -68,9 +91,14 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
   // Guarded by lock.
   private final Map<String, Seen> seen = new HashMap<>();
   private final ArrayDeque<Inbound> queue = new ArrayDeque<>();
+  private final ArrayDeque<StateNotice> notices = new ArrayDeque<>();
+  private SubscriptionState state = SubscriptionState.CONNECTING;
   private ClientCall<SubscribeRequest, Event> call;
-  private ScheduledFuture<?> reconnect;
+  private ScheduledFuture<?> nextAttempt;
+  private boolean waitingForReady; // an attempt waits for the connection until nextAttempt
+  private Runnable stopWaitingForReady;
   private int attempts;
+  private StreamKitException lastFailure; // while RESUMING: what is being retried
   private Event held; // follows a discontinuity already reported
   private Status endStatus; // terminal for the application once the queue is drained
   private Metadata endTrailers;
@@ -78,15 +106,17 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
   private boolean endDelivered;
   private boolean draining; // callback form: a drain task is scheduled or running
 
-  private ResumingSubscription(Channel channel, List<TopicStart> topics, IntToLongFunction backoff,
-      ScheduledExecutorService timer, OpenCalls openCalls, SubscriptionListener listener,
-      Executor callbackExecutor) {
+  private ResumingSubscription(Channel channel, ConnectionWatch connection, List<TopicStart> topics,
+      IntToLongFunction backoff, ScheduledExecutorService timer, OpenCalls openCalls, SubscriptionListener listener,
+      Executor callbackExecutor, Discontinuities discontinuities) {
     this.channel = channel;
+    this.connection = connection;
     this.timer = timer;
     this.backoff = backoff;
     this.openCalls = openCalls;
     this.listener = listener;
     this.callbackExecutor = callbackExecutor;
+    this.discontinuities = discontinuities;
     for (TopicStart start : topics) {
       if (starts.putIfAbsent(start.topic(), start) != null) {
         throw new IllegalArgumentException("topics: '" + start.topic() + "' twice (expected: each topic once)");
@@ -102,18 +132,21 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
   }
 
   /** Starts a blocking subscription. */
-  public static Subscription blocking(Channel channel, List<TopicStart> topics, IntToLongFunction backoff,
-      ScheduledExecutorService timer, OpenCalls openCalls) {
-    return start(new ResumingSubscription(channel, topics, backoff, timer, openCalls, null, null));
+  public static Subscription blocking(Channel channel, ConnectionWatch connection, List<TopicStart> topics,
+      IntToLongFunction backoff, ScheduledExecutorService timer, OpenCalls openCalls,
+      Discontinuities discontinuities) {
+    Objects.requireNonNull(discontinuities, "discontinuities");
+    return start(new ResumingSubscription(channel, connection, topics, backoff, timer, openCalls, null, null,
+        discontinuities));
   }
 
   /** Starts a callback subscription. */
-  public static SubscriptionHandle withListener(Channel channel, List<TopicStart> topics,
-      IntToLongFunction backoff, ScheduledExecutorService timer, OpenCalls openCalls,
+  public static SubscriptionHandle withListener(Channel channel, ConnectionWatch connection,
+      List<TopicStart> topics, IntToLongFunction backoff, ScheduledExecutorService timer, OpenCalls openCalls,
       SubscriptionListener listener, Executor callbackExecutor) {
     Objects.requireNonNull(listener, "listener");
-    return start(new ResumingSubscription(channel, topics, backoff, timer, openCalls, listener,
-        callbackExecutor));
+    return start(new ResumingSubscription(channel, connection, topics, backoff, timer, openCalls, listener,
+        callbackExecutor, null));
   }
 
   private static ResumingSubscription start(ResumingSubscription s) {
@@ -212,35 +245,53 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
       throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0)");
     }
     checkBlocking();
-    long remaining;
-    try {
-      remaining = timeout.toNanos();
-    } catch (ArithmeticException e) {
-      remaining = Long.MAX_VALUE;
-    }
-    lock.lockInterruptibly();
-    try {
-      while (true) {
-        Object next = pollLocked();
+    long deadline = System.nanoTime() + saturatedNanos(timeout);
+    while (true) {
+      SubscriptionGapException gap;
+      lock.lockInterruptibly();
+      try {
+        Object next;
+        while ((next = pollLocked()) == null) {
+          if (endStatus != null) {
+            if (endStatus.isOk()) {
+              return null;
+            }
+            throw new StreamKitException(endStatus, endTrailers);
+          }
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            throw new TimeoutException("no event within " + timeout + "; the subscription is still open ("
+                + state + ")");
+          }
+          changed.awaitNanos(remaining);
+        }
         if (next instanceof Event e) {
           return e;
         }
-        if (next instanceof SubscriptionGapException gap) {
-          throw gap;
-        }
-        if (endStatus != null) {
-          if (endStatus.isOk()) {
-            return null;
-          }
-          throw new StreamKitException(endStatus, endTrailers);
-        }
-        if (remaining <= 0) {
-          throw new TimeoutException("no event within " + timeout + "; the subscription is still open");
-        }
-        remaining = changed.awaitNanos(remaining);
+        gap = (SubscriptionGapException) next;
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
+      report(gap); // outside the lock: application code; the event that follows is held for the next poll
+      if (discontinuities.stop()) {
+        throw gap;
+      }
+    }
+  }
+
+  private void report(SubscriptionGapException gap) {
+    if (discontinuities.consumer() != null) {
+      discontinuities.consumer().accept(gap);
+    } else if (!discontinuities.stop()) {
+      logger.warn("{}", gap.getMessage());
+    }
+  }
+
+  private static long saturatedNanos(Duration timeout) {
+    try {
+      return Math.min(timeout.toNanos(), Long.MAX_VALUE / 2); // deadline arithmetic must not overflow
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 2;
     }
   }
 
@@ -266,13 +317,18 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
   }
 
   @Override
-  public boolean isOpen() {
+  public SubscriptionState state() {
     lock.lock();
     try {
-      return endStatus == null;
+      return state;
     } finally {
       lock.unlock();
     }
+  }
+
+  @Override
+  public boolean isOpen() {
+    return state() != SubscriptionState.ENDED;
   }
 
   @Override
@@ -295,11 +351,10 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
       }
       cancelled = true;
       toCancel = endStatus == null ? call : null;
-      if (reconnect != null) {
-        reconnect.cancel(false);
-      }
+      stopRetryingLocked();
       if (endStatus == null) {
         endStatus = status;
+        moveToLocked(SubscriptionState.ENDED, new StreamKitException(status));
       }
       queue.clear();
       held = null;
@@ -325,75 +380,221 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
 
   // ---- transport side ---------------------------------------------------------------------------
 
-  private static boolean retryable(Status status) {
-    switch (status.getCode()) {
-      case UNAVAILABLE:
+  /**
+   * Whether a subscription ended by {@code failure} subscribes again. By the server's reason when it sent one;
+   * else by the status code: UNAVAILABLE (the connection or the server is gone), or an I/O failure this client
+   * saw (a lost connection can surface as UNKNOWN or INTERNAL caused by an IOException). Never on anything the
+   * application must fix: a bad request, missing rights or credentials.
+   */
+  static boolean retryable(StreamKitException failure) {
+    switch (failure.reason()) {
+      case SUBSCRIBER_TOO_SLOW: // resume after the last event taken; the server named the same position
+      case SERVER_SHUTTING_DOWN:
+      case BROKER_UNAVAILABLE:
+      case STREAM_IDLE: // a quiet topic: the subscription is healthy
+      case OUTBOUND_BUFFER_FULL:
         return true;
-      case RESOURCE_EXHAUSTED:
-        String d = status.getDescription();
-        return d != null && d.contains("too slow");
-      case INTERNAL:
-      case UNKNOWN:
-        // A connection lost mid-stream surfaces as these, e.g. UNKNOWN "channel closed" caused by a
-        // ClosedChannelException: an I/O failure, not an answer of the server.
-        if (status.getCause() instanceof java.io.IOException) {
-          return true;
-        }
-        String m = String.valueOf(status.getDescription()).toLowerCase(java.util.Locale.ROOT);
-        return m.contains("channel closed") || m.contains("connection") || m.contains("rst_stream")
-            || m.contains("goaway");
-      case UNAUTHENTICATED:
-      case PERMISSION_DENIED:
-        // Credentials and rights do not heal by retrying: end, so that the application sees the status.
+      case TOPIC_INVALID:
+      case SUBSCRIBE_REQUEST_INVALID:
+      case NOT_AUTHORIZED:
+      case REQUEST_MALFORMED:
         return false;
       default:
-        return false;
+        break; // no reason, or one that is not about subscriptions: the status code decides
     }
+    Status status = failure.status();
+    return switch (status.getCode()) {
+      case UNAVAILABLE -> true;
+      case INTERNAL, UNKNOWN -> isIoFailure(status.getCause());
+      default -> false; // UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT, RESOURCE_EXHAUSTED, ...
+    };
+  }
+
+  private static boolean isIoFailure(Throwable cause) {
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      if (c instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void onCallClosed(ClientCall<SubscribeRequest, Event> from, Status status, Metadata trailers) {
-    boolean ended = false;
     lock.lock();
     try {
       if (from != call || cancelled || endStatus != null) {
         return;
       }
-      if (!status.isOk() && retryable(status)) {
-        long delay = backoff.applyAsLong(++attempts);
-        if (delay >= 0) {
-          try {
-            reconnect = timer.schedule(this::reconnect, delay, TimeUnit.NANOSECONDS);
-            return;
-          } catch (RejectedExecutionException e) {
-            // The client is closing: end with the status below.
-          }
-        }
+      StreamKitException failure = status.isOk() ? null : new StreamKitException(status, trailers);
+      if (failure == null || !retryable(failure) || !scheduleAttemptLocked(++attempts, failure)) {
+        endLocked(status, trailers);
       }
-      endStatus = status;
-      endTrailers = trailers;
-      changed.signalAll();
-      ended = true;
     } finally {
       lock.unlock();
     }
-    if (ended) {
-      if (listener == null) {
-        openCalls.remove(this);
-      } else {
-        scheduleDrain();
-      }
-    }
+    afterEnd(); // the listener hears RESUMING, or the end
   }
 
-  private void reconnect() {
+  /** Schedules attempt {@code n} after its delay; false when the policy has no attempt left. */
+  private boolean scheduleAttemptLocked(int n, StreamKitException failure) {
+    long delay = backoff.applyAsLong(n);
+    if (delay < 0) {
+      return false;
+    }
+    try {
+      nextAttempt = timer.schedule(this::attempt, delay, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      return false; // the client is closing: end with the status
+    }
+    lastFailure = failure;
+    moveToLocked(SubscriptionState.RESUMING, failure);
+    return true;
+  }
+
+  /** Attempt number {@code attempts}: subscribe now if a connection can be had, else wait for one. */
+  private void attempt() {
     lock.lock();
     try {
       if (cancelled || endStatus != null) {
         return;
       }
+      nextAttempt = null;
+      if (!connection.isReconnecting()) {
+        startCallLocked();
+        return;
+      }
+      // The last connect failed: ask for one now instead of after gRPC's backoff, and wait for it until the
+      // next attempt is due (the last attempt waits its own delay). A fail-fast call now would fail at once: the
+      // channel stays in TRANSIENT_FAILURE until a connection is READY.
+      long next = backoff.applyAsLong(attempts + 1);
+      long wait = next >= 0 ? next : Math.max(0, backoff.applyAsLong(attempts));
+      try {
+        nextAttempt = timer.schedule(this::attemptTimedOut, wait, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        return; // the client is closing; its close cancels this subscription
+      }
+      waitingForReady = true;
+    } finally {
+      lock.unlock();
+    }
+    connection.reconnectNow();
+    Runnable stop = connection.whenReady(this::connected); // may run connected() right here
+    lock.lock();
+    try {
+      if (waitingForReady) {
+        stopWaitingForReady = stop;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The connection became READY while an attempt waited for it. */
+  private void connected() {
+    lock.lock();
+    try {
+      if (cancelled || endStatus != null || !waitingForReady) {
+        return;
+      }
+      waitingForReady = false;
+      stopWaitingForReady = null;
+      if (nextAttempt != null) {
+        nextAttempt.cancel(false);
+        nextAttempt = null;
+      }
       startCallLocked();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** The attempt found no connection before the next was due: count it, and make the next one now. */
+  private void attemptTimedOut() {
+    boolean ended = false;
+    lock.lock();
+    try {
+      if (cancelled || endStatus != null || !waitingForReady) {
+        return;
+      }
+      stopRetryingLocked();
+      attempts++;
+      if (backoff.applyAsLong(attempts) < 0) {
+        endLocked(lastFailure.status(), lastFailure.trailers());
+        ended = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (ended) {
+      afterEnd();
+    } else {
+      attempt();
+    }
+  }
+
+  private void stopRetryingLocked() {
+    if (nextAttempt != null) {
+      nextAttempt.cancel(false);
+      nextAttempt = null;
+    }
+    if (stopWaitingForReady != null) {
+      stopWaitingForReady.run();
+      stopWaitingForReady = null;
+    }
+    waitingForReady = false;
+  }
+
+  private void endLocked(Status status, Metadata trailers) {
+    stopRetryingLocked();
+    endStatus = status;
+    endTrailers = trailers;
+    moveToLocked(SubscriptionState.ENDED, status.isOk() ? null : new StreamKitException(status, trailers));
+    changed.signalAll();
+  }
+
+  /** After a state change: a blocking subscription that ended leaves the open calls; a listener is told. */
+  private void afterEnd() {
+    if (listener != null) {
+      scheduleDrain();
+      return;
+    }
+    boolean ended;
+    lock.lock();
+    try {
+      ended = endStatus != null;
+    } finally {
+      lock.unlock();
+    }
+    if (ended) {
+      openCalls.remove(this);
+    }
+  }
+
+  private void moveToLocked(SubscriptionState next, StreamKitException cause) {
+    if (state == next || state == SubscriptionState.ENDED) {
+      return;
+    }
+    state = next;
+    if (listener != null) {
+      notices.add(new StateNotice(next, cause));
+    }
+    changed.signalAll();
+  }
+
+  private void onHeaders(ClientCall<SubscribeRequest, Event> from) {
+    lock.lock();
+    try {
+      if (from != call || cancelled || endStatus != null) {
+        return;
+      }
+      attempts = 0; // the server registered this stream: the connection and the request are good
+      lastFailure = null;
+      moveToLocked(SubscriptionState.LIVE, null);
+    } finally {
+      lock.unlock();
+    }
+    if (listener != null) {
+      scheduleDrain();
     }
   }
 
@@ -403,7 +604,10 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
       if (cancelled) {
         return;
       }
-      attempts = 0;
+      if (from == call) {
+        attempts = 0;
+        moveToLocked(SubscriptionState.LIVE, null); // a server that sends no headers first still counts
+      }
       queue.add(new Inbound(event, from));
       changed.signalAll();
     } finally {
@@ -419,6 +623,11 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
 
     CallListener(ClientCall<SubscribeRequest, Event> call) {
       this.call = call;
+    }
+
+    @Override
+    public void onHeaders(Metadata headers) {
+      ResumingSubscription.this.onHeaders(call);
     }
 
     @Override
@@ -461,12 +670,14 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
   private void drain() {
     while (true) {
       Object next;
+      StateNotice notice;
       Status end = null;
       Metadata trailers = null;
       lock.lock();
       try {
-        next = cancelled ? null : pollLocked();
-        if (next == null) {
+        notice = notices.poll();
+        next = notice != null || cancelled ? null : pollLocked();
+        if (notice == null && next == null) {
           if (endStatus != null && !endDelivered) {
             endDelivered = true;
             end = endStatus;
@@ -492,7 +703,9 @@ public final class ResumingSubscription implements Subscription, SubscriptionHan
         return;
       }
       try {
-        if (next instanceof SubscriptionGapException gap) {
+        if (notice != null) {
+          listener.onStateChange(notice.state(), notice.cause());
+        } else if (next instanceof SubscriptionGapException gap) {
           if (gap.isReset()) {
             listener.onReset(gap.topic(), gap.oldEpoch(), gap.newEpoch());
           } else {

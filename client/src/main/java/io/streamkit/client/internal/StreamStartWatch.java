@@ -56,20 +56,12 @@ public final class StreamStartWatch implements ClientInterceptor {
     }
     AtomicInteger state = new AtomicInteger(WAITING);
     ClientCall<?, ?>[] self = new ClientCall<?, ?>[1];
-    ClientStreamTracer.Factory tracer = new ClientStreamTracer.Factory() {
-      @Override
-      public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-        return new ClientStreamTracer() {
-          @Override
-          public void outboundHeaders() {
-            if (!state.compareAndSet(WAITING, STARTED) && state.get() == GAVE_UP) {
-              // Started after the caller was told it failed: the stream now exists and can really be cancelled.
-              self[0].cancel("stream started after its start timeout; the caller was already told", null);
-            }
-          }
-        };
+    ClientStreamTracer.Factory tracer = HeadersSent.then(() -> {
+      if (!state.compareAndSet(WAITING, STARTED) && state.get() == GAVE_UP) {
+        // Started after the caller was told it failed: the stream now exists and can really be cancelled.
+        self[0].cancel("stream started after its start timeout; the caller was already told", null);
       }
-    };
+    });
     ClientCall<ReqT, RespT> call = next.newCall(method, callOptions.withStreamTracerFactory(tracer));
     self[0] = call;
     return new SimpleForwardingClientCall<>(call) {

@@ -14,8 +14,9 @@ import java.util.TreeSet;
 /**
  * Reads the server's config file ({@code --config FILE}): Java properties syntax, one {@code key = value} per
  * line, {@code #} comments; each key is an option's long name without the dashes ({@code port = 9090},
- * {@code max-inbound-message-size = 8MiB}). Values are parsed exactly as the flags are; an unknown key is an
- * error naming the file and the key, so a typo never silently falls back to a default.
+ * {@code max-inbound-message-size = 8MiB}). Values are parsed exactly as the flags are, and a bad one is reported
+ * naming the file, the key and the value (see {@link EnvironmentDefaults#sourceOf}); an unknown key is an error
+ * naming the file and the key, so a typo never silently falls back to a default.
  */
 final class ConfigFile {
   private ConfigFile() {}
@@ -28,7 +29,8 @@ final class ConfigFile {
     Properties properties = new Properties();
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(reader);
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
+      // IllegalArgumentException: a malformed unicode escape, which Properties reports without the file.
       throw new IllegalArgumentException(
           "invalid value for option '--config' (STREAMKIT_CONFIG): '" + file + "': cannot read it ("
               + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);

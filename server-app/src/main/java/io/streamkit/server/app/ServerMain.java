@@ -20,8 +20,9 @@ import picocli.CommandLine;
  * given as an environment variable {@code STREAMKIT_<NAME>} (the long option name in upper case with dashes
  * as underscores, e.g. {@code STREAMKIT_PORT}) and as a key of the config file named by {@code --config} (the
  * long name without dashes, e.g. {@code port = 9090}). Precedence: flag, then environment, then config file,
- * then the default. An invalid value stops start-up with exit code 2 and a message naming the option and the
- * value.
+ * then the default. An invalid value stops start-up with exit code 2 and one line naming the option, the value
+ * and where it came from (the flag, the environment variable, or the config file and its key), then one line of
+ * help; never the whole usage, which only {@code --help} prints.
  */
 @Command(
     name = "streamkit-server",
@@ -97,22 +98,61 @@ public final class ServerMain implements Callable<Integer> {
 
   static int run(Map<String, String> env, String... args) {
     CommandLine cli = new CommandLine(new ServerMain());
+    EnvironmentDefaults defaults;
     try {
-      cli.setDefaultValueProvider(new EnvironmentDefaults(env, configFile(cli, env, args)));
+      String configPath = configPath(env, args);
+      defaults = configPath == null ? new EnvironmentDefaults(env)
+          : new EnvironmentDefaults(env, configFile(cli, Path.of(configPath)), Path.of(configPath));
     } catch (IllegalArgumentException e) {
-      cli.getErr().println("streamkit-server: " + e.getMessage());
-      return 2;
+      return badInput(cli, e.getMessage());
     }
-    cli.setExecutionExceptionHandler(
-        (e, cmd, parsed) -> {
-          cmd.getErr().println("streamkit-server: " + e.getMessage());
-          if (e instanceof IllegalArgumentException) {
-            return 2; // a bad option value: the one-line message says all, a stack trace would hide it
-          }
-          log.error("start-up failed", e);
-          return 1;
-        });
+    cli.setDefaultValueProvider(defaults);
+    cli.setParameterExceptionHandler((e, given) -> {
+      if (e.getArgSpec() instanceof CommandLine.Model.OptionSpec option && e.getValue() != null) {
+        // A value picocli could not convert ('abc' for an int): name where it came from.
+        String problem = e.getCause() instanceof CommandLine.TypeConversionException conversion
+            ? conversion.getMessage() : e.getMessage();
+        return badInput(cli, invalidValue(option.longestName(), e.getValue(), problem, defaults, given));
+      }
+      CommandLine.UnmatchedArgumentException.printSuggestions(e, cli.getErr());
+      return badInput(cli, e.getMessage());
+    });
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof InvalidOption invalid) {
+        return badInput(cli, invalidValue(invalid.option, invalid.value, invalid.problem, defaults, args));
+      }
+      if (e instanceof IllegalArgumentException) {
+        return badInput(cli, e.getMessage()); // the one-line message says all, a stack trace would hide it
+      }
+      cmd.getErr().println("streamkit-server: " + e.getMessage());
+      log.error("start-up failed", e);
+      return 1;
+    });
     return cli.execute(args);
+  }
+
+  /** Prints one line naming the problem and one line of help, not the whole usage; returns exit code 2. */
+  private static int badInput(CommandLine cli, String message) {
+    cli.getErr().println("streamkit-server: " + message);
+    cli.getErr().println("Run 'streamkit-server --help' for every option, its environment variable and default.");
+    return 2;
+  }
+
+  /** "invalid value for option '--port' from environment variable STREAMKIT_PORT: 'abc': ..." and the like. */
+  private static String invalidValue(String option, Object value, String problem, EnvironmentDefaults defaults,
+      String[] args) {
+    String source = givenAsFlag(option, args) ? null : defaults.sourceOf(option);
+    String where = source == null ? " (" + EnvironmentDefaults.variableFor(option) + ")" : " from " + source;
+    return "invalid value for option '" + option + "'" + where + ": '" + value + "': " + problem;
+  }
+
+  private static boolean givenAsFlag(String option, String[] args) {
+    for (String arg : args) {
+      if (arg.equals(option) || arg.startsWith(option + "=")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -141,8 +181,8 @@ public final class ServerMain implements Callable<Integer> {
     return 0;
   }
 
-  /** The config file's values, read before parsing so that they can serve as defaults of the flags. */
-  private static Map<String, String> configFile(CommandLine cli, Map<String, String> env, String... args) {
+  /** The config file named by {@code --config} or {@code STREAMKIT_CONFIG}, or null. */
+  private static String configPath(Map<String, String> env, String... args) {
     String path = env.get("STREAMKIT_CONFIG");
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--config") && i + 1 < args.length) {
@@ -151,15 +191,17 @@ public final class ServerMain implements Callable<Integer> {
         path = args[i].substring("--config=".length());
       }
     }
-    if (path == null) {
-      return Map.of();
-    }
+    return path;
+  }
+
+  /** The config file's values, read before parsing so that they can serve as defaults of the flags. */
+  private static Map<String, String> configFile(CommandLine cli, Path path) {
     Set<String> keys = new HashSet<>();
     for (CommandLine.Model.OptionSpec option : cli.getCommandSpec().options()) {
       keys.add(EnvironmentDefaults.keyFor(option.longestName()));
     }
     keys.removeAll(Set.of("help", "version", "config"));
-    return ConfigFile.load(Path.of(path), keys);
+    return ConfigFile.load(path, keys);
   }
 
   ServerSettings settings() {
@@ -188,9 +230,26 @@ public final class ServerMain implements Callable<Integer> {
     try {
       apply.run();
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "invalid value for option '" + name + "' (" + EnvironmentDefaults.variableFor(name) + "): '" + value
-              + "': " + e.getMessage(), e);
+      throw new InvalidOption(name, value, e);
+    }
+  }
+
+  /**
+   * A value the server's settings rejected, with the option it was given for; {@link #run} adds where the value
+   * came from (flag, environment variable, or config file and key).
+   */
+  static final class InvalidOption extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    final String option;
+    final transient Object value;
+    final String problem;
+
+    InvalidOption(String option, Object value, IllegalArgumentException cause) {
+      super("invalid value for option '" + option + "' (" + EnvironmentDefaults.variableFor(option) + "): '" + value
+          + "': " + cause.getMessage(), cause);
+      this.option = option;
+      this.value = value;
+      this.problem = cause.getMessage();
     }
   }
 
