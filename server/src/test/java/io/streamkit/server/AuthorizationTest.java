@@ -113,7 +113,8 @@ class AuthorizationTest {
       assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(status.getDescription()).isEqualTo("request 3 rejected: principal 'bob' (bearer) may not publish"
           + " to topic 'secret'; the 2 event(s) before it were published and stay published");
-      assertThat(denied.awaitErrorInfo(WAIT).getMetadataMap()).isEqualTo(Map.of("topic", "secret"));
+      assertThat(denied.awaitErrorInfo(WAIT).getMetadataMap()).isEqualTo(Map.of(
+          "topic", "secret", "failed_request", "3", "stored_count", "2", "last_offsets", "news=2"));
       assertThat(alice.awaitStatus(WAIT).getCode()).isEqualTo(Status.Code.OK);
       assertThat(alice.values.get(0).getLastOffsetsMap()).containsEntry("secret", 1L);
       assertThat(broker.publishes).as("news 1, news 2, alice's secret").hasValue(3);
