@@ -5,12 +5,15 @@
  * <ul>
  *   <li>{@link io.streamkit.client.StreamKitClient}: the entry point and its builder; thread-safe, share one per
  *       server, close it to release its connection and threads. {@link io.streamkit.client.ClientTls} and
- *       {@link io.streamkit.client.ReconnectPolicy} configure it (immutable values).</li>
+ *       {@link io.streamkit.client.ReconnectPolicy} configure it (immutable values);
+ *       {@link io.streamkit.client.ConnectionListener} follows its {@link io.streamkit.client.ConnectionState}.</li>
  *   <li>Chat: {@link io.streamkit.client.BidiStream} (blocking), {@link io.streamkit.client.StreamHandle} with
  *       {@link io.streamkit.client.StreamListener} (callbacks), and {@code call(...)} for request/reply.</li>
  *   <li>Server push: {@link io.streamkit.client.Subscription} (iterate), {@link io.streamkit.client.SubscriptionHandle}
  *       with {@link io.streamkit.client.SubscriptionListener} (callbacks), where to start
- *       ({@link io.streamkit.client.TopicStart}), and {@link io.streamkit.client.SubscriptionGapException}; publishing
+ *       ({@link io.streamkit.client.TopicStart}), how to react to gaps and resets
+ *       ({@link io.streamkit.client.SubscribeOptions}), its {@link io.streamkit.client.SubscriptionState}, and
+ *       {@link io.streamkit.client.SubscriptionGapException}; publishing
  *       with {@link io.streamkit.client.EventPublisher}.</li>
  *   <li>Failures: {@link io.streamkit.client.StreamKitException}, which carries the server's
  *       {@link io.grpc.Status}; programs decide by its typed reason (see {@code docs/ERRORS.md}), not by its

@@ -10,13 +10,17 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.NettyChannelBuilder;
+import io.streamkit.api.v1.StreamServiceGrpc;
+import io.streamkit.api.v1.SubscribeRequest;
+import io.streamkit.api.v1.TopicSubscription;
 import io.streamkit.client.EventPublisher;
 import io.streamkit.client.StreamKitClient;
-import io.streamkit.client.StreamKitException;
 import io.streamkit.client.Subscription;
 import io.streamkit.client.TopicStart;
 import io.streamkit.server.StreamKitServer;
@@ -130,10 +134,23 @@ class GrafanaDashboardTest {
         // Read while the subscription is open: topic series leave with their last subscriber.
         await().atMost(WAIT).until(() -> sampleNames(scrape(server)).contains("streamkit_publish_to_deliver_seconds_bucket"));
       }
-      try (Subscription invalid = client.subscribe(List.of(TopicStart.live("not a topic!")))) {
-        assertThatThrownBy(() -> invalid.next(WAIT)).isInstanceOf(StreamKitException.class);
-      }
     }
+    // The client checks topic names before sending, so the failed RPC that feeds the errors panel goes through the
+    // generated stub.
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    try {
+      SubscribeRequest invalid = SubscribeRequest.newBuilder()
+          .addTopics(TopicSubscription.newBuilder().setTopic("not a topic!")).build();
+      assertThatThrownBy(() -> StreamServiceGrpc.newBlockingStub(channel).subscribe(invalid).hasNext())
+          .isInstanceOf(StatusRuntimeException.class)
+          .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+              .isEqualTo(Status.Code.INVALID_ARGUMENT));
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    // jvm_gc_pause_seconds appears only after a collection has been observed.
+    System.gc();
+    await().atMost(WAIT).until(() -> sampleNames(scrape(server)).contains("jvm_gc_pause_seconds_sum"));
   }
 
   /** Every metric name of the dashboard's panel queries and template variables, each with a query that uses it. */
