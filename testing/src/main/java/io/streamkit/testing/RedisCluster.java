@@ -279,7 +279,7 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   /** Waits until every live node says cluster_state:ok and every master has its replica in sync. */
-  private void awaitHealthy() throws Exception {
+  public void awaitHealthy() throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {

@@ -135,10 +135,14 @@ class RedisClusterBrokerTest {
 
     Publisher publisher = new Publisher(a, topic);
     publisher.start();
-    await().atMost(WAIT).until(() -> publisher.acked.size() >= 300);
+    await().atMost(WAIT).until(() -> publisher.acked.size() >= 300 || !publisher.failures.isEmpty());
+    assertThat(publisher.failures).as("failures before the kill").isEmpty();
     cluster.kill(victim);
     int ackedAtKill = publisher.acked.size();
     cluster.awaitFailover(victim, cluster.slotOf(topic));
+    // The new master has no replica until the old one is back (as its replica): WAIT 1 cannot succeed before.
+    cluster.startAgain(victim);
+    cluster.awaitHealthy();
     await().atMost(WAIT).until(() -> publisher.acked.size() >= ackedAtKill + 300);
     publisher.stop();
 
@@ -176,7 +180,8 @@ class RedisClusterBrokerTest {
 
     Publisher publisher = new Publisher(a, topic);
     publisher.start();
-    await().atMost(WAIT).until(() -> publisher.acked.size() >= 300);
+    await().atMost(WAIT).until(() -> publisher.acked.size() >= 300 || !publisher.failures.isEmpty());
+    assertThat(publisher.failures).as("failures before the kill").isEmpty();
     cluster.kill(victim);
     int ackedAtKill = publisher.acked.size();
     cluster.awaitFailover(victim, cluster.slotOf(topic));
@@ -208,6 +213,19 @@ class RedisClusterBrokerTest {
             .isBetween(0, epochsInOrder.size() - 2);
       }
     }
+  }
+
+  @Test
+  void aWaitShortOfItsReplicasFailsThePublishTypedAndNeverAcknowledgesIt() throws Exception {
+    RedisCluster cluster = resources.add(RedisCluster.start());
+    RedisBroker b = broker(cluster, 2); // every master has one replica
+    String topic = cluster.topicOn(cluster.masters().get(0), "short");
+    ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> publish(b, topic, "x").get(20, TimeUnit.SECONDS));
+    Status status = Status.fromThrowable(failed.getCause());
+    assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(ErrorDetails.reason(status)).isEqualTo(ErrorReason.REPLICATION_UNCONFIRMED);
+    assertThat(status.getDescription()).contains("only 1 of the 2 replica(s)", "offsets 1..1", "not acknowledged");
   }
 
   @Test
