@@ -126,6 +126,14 @@ public final class RedisCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Cuts the replication links of the master on {@code port} ({@code CLIENT KILL TYPE replica}): its replicas
+   * reconnect within about a second, and what the master stores meanwhile is on the master only.
+   */
+  public void cutReplicas(int port) throws Exception {
+    command(port, "CLIENT", "KILL", "TYPE", "replica");
+  }
+
   /** Kills every node (the cluster is unreachable until {@link #startAgain}). */
   public void killAll() throws InterruptedException {
     for (int port : nodes.keySet()) {

@@ -27,7 +27,13 @@ import org.slf4j.LoggerFactory;
  * while one script call of a topic is in flight the next publishes wait, and the next call takes them all (up to
  * {@value #MAX_BATCH_EVENTS} events or {@value #MAX_BATCH_BYTES} bytes), so a topic costs one round trip per batch,
  * not per event. The script assigns a batch contiguous offsets in queue order. Calls for different topics are
- * pipelined on the instance's one command connection.
+ * pipelined on the command connection of the node that holds each topic (one Redis: the instance's one command
+ * connection; a cluster: one per master). A batch redirected by a moving slot was not run and is sent again.
+ *
+ * <p>Replicas: with {@code waitReplicas > 0} a stored batch is acknowledged only after a Redis WAIT on the same
+ * connection confirmed that many replicas; one WAIT is in flight per connection and covers every batch stored on it
+ * before it was sent (see {@code ReplicaWait}). A WAIT short of its replicas fails the batch with
+ * REPLICATION_UNCONFIRMED: stored on the master, not acknowledged.
  *
  * <p>Order: publishes of one topic are stored in the order {@link #publish} was called; one call in flight per
  * topic keeps it across batches (a later batch is sent only after the earlier one is answered).

@@ -41,8 +41,13 @@ import java.util.concurrent.TimeUnit;
  * {@link Builder#historyMaxAge}; a topic's keys expire once it has had no event and no subscriber of any instance
  * for that age plus a minute.
  *
+ * <p>Redis Cluster ({@link Builder#cluster}): each topic's keys carry the hash tag {@code {topic}}, so a topic lives
+ * on one master and its scripts stay atomic; the broker follows resharding and failover. Durable acknowledgements
+ * ({@link Builder#waitReplicas}): an event is acknowledged only once Redis WAIT confirmed replicas have it.
+ *
  * <p>Delivery: one reader thread per broker (per server instance) reads every topic that has local subscribers
- * with one blocking XREAD and keeps each topic's retained history in memory, decoded once; all local subscribers
+ * (one Redis: with one blocking XREAD; a cluster: per slot, woken by each master's bell) and keeps each topic's
+ * retained history in memory, decoded once; all local subscribers
  * of a topic read those same events, delivered from each subscriber's event loop as with the in-memory broker
  * (see {@code docs/REDIS.md}). While Redis is unreachable, {@link #publish}
  * fails with UNAVAILABLE, subscriptions pause and resume with what was published meanwhile, and
