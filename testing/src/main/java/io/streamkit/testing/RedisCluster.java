@@ -134,6 +134,31 @@ public final class RedisCluster implements AutoCloseable {
     command(port, "CLIENT", "KILL", "TYPE", "replica");
   }
 
+  /** The port of a replica of the master on {@code masterPort}. */
+  public int replicaOf(int masterPort) throws Exception {
+    String id = command(masterPort, "CLUSTER", "MYID").trim();
+    for (String[] n : clusterNodes()) {
+      if (n[2].contains("slave") && n[3].equals(id)) {
+        return port(n[1]);
+      }
+    }
+    throw new IllegalStateException("the master on port " + masterPort + " has no replica");
+  }
+
+  /** SIGSTOP of the node on {@code port}: it reads nothing until {@link #thaw}; keep it shorter than a second. */
+  public void freeze(int port) throws Exception {
+    signal(port, "-STOP");
+  }
+
+  /** SIGCONT of a node {@link #freeze frozen} before. */
+  public void thaw(int port) throws Exception {
+    signal(port, "-CONT");
+  }
+
+  private void signal(int port, String signal) throws Exception {
+    run(List.of("kill", signal, Long.toString(nodes.get(port).pid())));
+  }
+
   /** Kills every node (the cluster is unreachable until {@link #startAgain}). */
   public void killAll() throws InterruptedException {
     for (int port : nodes.keySet()) {
