@@ -71,6 +71,11 @@ final class TopicReader {
   private final Map<String, BlockingRead> blocking = new HashMap<>();
   private String wakeId = "0-0";
   private long nextCheck;
+  /**
+   * Redis Cluster: the nodes to read next turn (whose bell rang, or that returned events last turn); null: all.
+   * A node left out had no ring since it was last read, so it has nothing new: its bell read is still in flight.
+   */
+  private Set<String> due;
 
   TopicReader(RedisBroker broker) {
     this.broker = broker;
@@ -185,6 +190,7 @@ final class TopicReader {
   }
 
   private void disconnect() {
+    due = null;
     for (StatefulRedisConnection<byte[], byte[]> c : connections.values()) {
       c.closeAsync();
     }
@@ -228,6 +234,7 @@ final class TopicReader {
     if (waiting.isEmpty()) {
       return;
     }
+    due = null;
     // Ask Redis for the current state of every topic that gets a subscriber, so that positions are resolved
     // against it. A position above Redis's last offset is not taken as proof of a rollback: any client could
     // claim one, and a new epoch would reset the topic for everybody. Only what this instance saw counts.
@@ -385,25 +392,35 @@ final class TopicReader {
       byNodeAndSlot.computeIfAbsent(nodes.readNodeOf(key), n -> new HashMap<>())
           .computeIfAbsent(io.lettuce.core.cluster.SlotHash.getSlot(key), s -> new ArrayList<>()).add(m);
     }
+    Set<String> toRead = due;
+    due = null;
     List<CompletableFuture<List<StreamMessage<byte[], byte[]>>>> reads = new ArrayList<>();
+    List<String> readFrom = new ArrayList<>();
     Map<String, Mirror> byKey = new HashMap<>();
     for (Map.Entry<String, Map<Integer, List<Mirror>>> node : byNodeAndSlot.entrySet()) {
+      if (toRead != null && !toRead.contains(node.getKey())) {
+        continue;
+      }
       StatefulRedisConnection<byte[], byte[]> c = connection(node.getKey());
       for (List<Mirror> slot : node.getValue().values()) {
         reads.add(c.async().xread(XReadArgs.Builder.count(BATCH), offsets(slot, byKey)).toCompletableFuture());
+        readFrom.add(node.getKey());
       }
     }
-    boolean any = false;
-    for (CompletableFuture<List<StreamMessage<byte[], byte[]>>> read : reads) {
-      List<StreamMessage<byte[], byte[]>> messages = join(read);
+    Set<String> returned = new java.util.HashSet<>();
+    for (int i = 0; i < reads.size(); i++) {
+      List<StreamMessage<byte[], byte[]>> messages = join(reads.get(i));
       if (messages != null && !messages.isEmpty()) {
-        any = true;
+        returned.add(readFrom.get(i));
         apply(messages, byKey);
       }
     }
-    if (!any) {
-      waitForBells(byNodeAndSlot.keySet());
+    if (!returned.isEmpty()) {
+      due = returned; // there may be more: read those nodes again at once
+      return;
     }
+    Set<String> rang = waitForBells(byNodeAndSlot.keySet());
+    due = rang.isEmpty() ? null : rang; // nothing rang (a check, the wake stream, a timeout): read every node
   }
 
   /** One Redis: one blocking XREAD over every mirrored topic and the wake stream. */
@@ -434,15 +451,20 @@ final class TopicReader {
 
   /**
    * Redis Cluster: waits until a bell rings on one of {@code readNodes} (a publish on that node), the wake stream
-   * gets an entry, {@link #BLOCK} passes or a check is due. Each blocking XREAD has its own connection and stays
-   * in flight across turns until it returns, so no ring is missed: it asks for entries after the last one seen.
+   * gets an entry, {@link #BLOCK} passes or a check is due; returns the nodes whose bell rang. Each blocking
+   * XREAD has its own connection and stays in flight across turns until it returns, so no ring is missed: it asks
+   * for entries after the last one seen.
    */
-  private void waitForBells(Set<String> readNodes) {
+  private Set<String> waitForBells(Set<String> readNodes) {
     List<BlockingRead> watched = new ArrayList<>();
+    Map<BlockingRead, String> bells = new HashMap<>();
     for (String node : readNodes) {
       byte[] bell = ((ClusterNodes) nodes).bellKey(broker.keyPrefix, nodes.masterOf(node));
-      watched.add(blockingRead(node, bell));
+      BlockingRead b = blockingRead(node, bell);
+      watched.add(b);
+      bells.put(b, node);
     }
+    Set<String> rang = new java.util.HashSet<>();
     BlockingRead wake = blockingRead(nodes.nodeOf(wakeKey), wakeKey);
     watched.add(wake);
     for (BlockingRead b : watched) {
@@ -470,6 +492,9 @@ final class TopicReader {
         List<StreamMessage<byte[], byte[]>> rung = join(done);
         if (rung != null && !rung.isEmpty()) {
           b.lastId = rung.get(rung.size() - 1).getId();
+          if (bells.containsKey(b)) {
+            rang.add(bells.get(b));
+          }
         }
       }
     }
@@ -481,6 +506,7 @@ final class TopicReader {
       }
       return unused;
     });
+    return rang;
   }
 
   private BlockingRead blockingRead(String node, byte[] key) {
