@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.NettyChannelBuilder;
 import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.api.v1.Event;
 import io.streamkit.client.EventPublisher;
@@ -50,27 +46,23 @@ class RedisClusterIT {
       .reconnectPolicy(ReconnectPolicy.builder().maxDelay(Duration.ofMillis(300)).build())
       .stopOnDiscontinuity().build();
   private static RedisCluster cluster;
-  private static final List<ServerProcess> servers = new ArrayList<>();
-  private static final List<StreamKitClient> clients = new ArrayList<>();
+  private static ServerFleet fleet;
+  private static List<ServerProcess> servers;
+  private static List<StreamKitClient> clients;
 
   @BeforeAll
   static void startClusterAndTwoServers() throws Exception {
     cluster = RedisCluster.start();
-    for (int i = 0; i < 2; i++) {
-      ServerProcess s = ServerProcess.start("--broker", "redis-cluster",
-          "--redis-uri", String.join(",", cluster.uris().subList(0, 2)), "--redis-timeout", "2s");
-      servers.add(s);
-      clients.add(StreamKitClient.builder().target("127.0.0.1:" + s.port()).build());
-    }
+    fleet = ServerFleet.start(2, "--broker", "redis-cluster",
+        "--redis-uri", String.join(",", cluster.uris().subList(0, 2)), "--redis-timeout", "2s");
+    servers = fleet.servers;
+    clients = fleet.clients;
   }
 
   @AfterAll
   static void stopAll() throws Exception {
-    for (StreamKitClient c : clients) {
-      c.close();
-    }
-    for (ServerProcess s : servers) {
-      s.close();
+    if (fleet != null) {
+      fleet.close();
     }
     if (cluster != null) {
       cluster.close();
@@ -95,13 +87,7 @@ class RedisClusterIT {
   }
 
   private static ServingStatus health(ServerProcess s) {
-    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", s.port()).usePlaintext().build();
-    try {
-      return HealthGrpc.newBlockingStub(ch).withDeadlineAfter(Duration.ofSeconds(5))
-          .check(HealthCheckRequest.getDefaultInstance()).getStatus();
-    } finally {
-      ch.shutdownNow();
-    }
+    return ServerFleet.health(s);
   }
 
   @Test

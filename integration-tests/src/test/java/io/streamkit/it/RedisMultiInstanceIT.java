@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.NettyChannelBuilder;
 import io.streamkit.api.v1.Event;
 import io.streamkit.client.EventPublisher;
 import io.streamkit.client.ReconnectPolicy;
@@ -47,27 +43,23 @@ class RedisMultiInstanceIT {
   private static final SubscribeOptions STRICT =
       SubscribeOptions.builder().reconnectPolicy(QUICK).stopOnDiscontinuity().build();
   private static RedisProcess redis;
-  private static final List<ServerProcess> servers = new ArrayList<>();
-  private static final List<StreamKitClient> clients = new ArrayList<>();
+  private static ServerFleet fleet;
+  private static List<ServerProcess> servers;
+  private static List<StreamKitClient> clients;
 
   @BeforeAll
   static void startRedisAndThreeServers() throws Exception {
     redis = RedisProcess.start(true);
-    for (int i = 0; i < 3; i++) {
-      ServerProcess s = ServerProcess.start("--broker", "redis", "--redis-uri", redis.uri(),
-          "--redis-timeout", "2s", "--history-max-events", "150");
-      servers.add(s);
-      clients.add(StreamKitClient.builder().target("127.0.0.1:" + s.port()).build());
-    }
+    fleet = ServerFleet.start(3, "--broker", "redis", "--redis-uri", redis.uri(),
+        "--redis-timeout", "2s", "--history-max-events", "150");
+    servers = fleet.servers;
+    clients = fleet.clients;
   }
 
   @AfterAll
   static void stopAll() throws Exception {
-    for (StreamKitClient c : clients) {
-      c.close();
-    }
-    for (ServerProcess s : servers) {
-      s.close();
+    if (fleet != null) {
+      fleet.close();
     }
     if (redis != null) {
       redis.close();
@@ -136,13 +128,7 @@ class RedisMultiInstanceIT {
   }
 
   private static ServingStatus health(ServerProcess s) {
-    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", s.port()).usePlaintext().build();
-    try {
-      return HealthGrpc.newBlockingStub(ch).withDeadlineAfter(Duration.ofSeconds(5))
-          .check(HealthCheckRequest.getDefaultInstance()).getStatus();
-    } finally {
-      ch.shutdownNow();
-    }
+    return ServerFleet.health(s);
   }
 
   @Test

@@ -93,19 +93,12 @@ class RedisClusterBrokerTest {
 
   @Test
   void aSlotMovedWhilePublishingLosesAndRepeatsNothing() throws Exception {
-    RedisCluster cluster = resources.add(RedisCluster.start());
-    RedisBroker a = broker(cluster, 0);
-    RedisBroker b = broker(cluster, 0);
-    int from = cluster.masters().get(0);
-    String topic = cluster.topicOn(from, "moving");
-    int slot = cluster.slotOf(topic);
-    RecordingSink sink = new RecordingSink();
-    b.subscribe(topic, Position.after(0, ""), sink);
-    await().atMost(WAIT).until(() -> b.subscriberCount(topic) == 1);
-
-    Publisher publisher = new Publisher(a, topic);
-    publisher.start();
-    await().atMost(WAIT).until(() -> publisher.acked.size() >= 300);
+    Running run = publishing(0, 0, "moving");
+    RedisCluster cluster = run.cluster;
+    int from = run.master;
+    int slot = cluster.slotOf(run.topic);
+    Publisher publisher = run.publisher;
+    RecordingSink sink = run.sink;
     int to = cluster.masters().stream().filter(p -> p != from).findFirst().orElseThrow();
     cluster.moveSlot(slot, to);
     assertThat(cluster.masterOf(slot)).isEqualTo(to);
@@ -124,19 +117,12 @@ class RedisClusterBrokerTest {
 
   @Test
   void withWaitReplicasAKilledMasterLosesNoAcknowledgedEvent() throws Exception {
-    RedisCluster cluster = resources.add(RedisCluster.start());
-    RedisBroker a = broker(cluster, 1);
-    RedisBroker b = broker(cluster, 1);
-    int victim = cluster.masters().get(1);
-    String topic = cluster.topicOn(victim, "durable");
-    RecordingSink sink = new RecordingSink();
-    b.subscribe(topic, Position.after(0, ""), sink);
-    await().atMost(WAIT).until(() -> b.subscriberCount(topic) == 1);
-
-    Publisher publisher = new Publisher(a, topic);
-    publisher.start();
-    await().atMost(WAIT).until(() -> publisher.acked.size() >= 300 || !publisher.failures.isEmpty());
-    assertThat(publisher.failures).as("failures before the kill").isEmpty();
+    Running run = publishing(1, 1, "durable");
+    RedisCluster cluster = run.cluster;
+    int victim = run.master;
+    String topic = run.topic;
+    Publisher publisher = run.publisher;
+    RecordingSink sink = run.sink;
     cluster.kill(victim);
     int ackedAtKill = publisher.acked.size();
     cluster.awaitFailover(victim, cluster.slotOf(topic));
@@ -169,19 +155,12 @@ class RedisClusterBrokerTest {
 
   @Test
   void withoutWaitReplicasALossOnFailoverIsReportedAsANewEpochNeverAsReusedOffsets() throws Exception {
-    RedisCluster cluster = resources.add(RedisCluster.start());
-    RedisBroker a = broker(cluster, 0);
-    RedisBroker b = broker(cluster, 0);
-    int victim = cluster.masters().get(2);
-    String topic = cluster.topicOn(victim, "fast");
-    RecordingSink sink = new RecordingSink();
-    b.subscribe(topic, Position.after(0, ""), sink);
-    await().atMost(WAIT).until(() -> b.subscriberCount(topic) == 1);
-
-    Publisher publisher = new Publisher(a, topic);
-    publisher.start();
-    await().atMost(WAIT).until(() -> publisher.acked.size() >= 300 || !publisher.failures.isEmpty());
-    assertThat(publisher.failures).as("failures before the kill").isEmpty();
+    Running run = publishing(0, 2, "fast");
+    RedisCluster cluster = run.cluster;
+    int victim = run.master;
+    String topic = run.topic;
+    Publisher publisher = run.publisher;
+    RecordingSink sink = run.sink;
     // The replica frozen, its link cut: events acknowledged from now until the kill are on the master only, and
     // the failover loses them.
     int replica = cluster.replicaOf(victim);
@@ -265,6 +244,29 @@ class RedisClusterBrokerTest {
     // The cluster kept no data (no persistence): a new epoch, which the subscriber sees as a reset.
     await().atMost(WAIT).until(() -> sink.payloads().contains("after"));
     assertThat(sink.events.get(sink.events.size() - 1).epoch()).isNotEqualTo(sink.events.get(0).epoch());
+  }
+
+  /** A cluster, a publisher on one broker and a subscriber (from offset 0) on another, of one topic. */
+  private record Running(RedisCluster cluster, int master, String topic, Publisher publisher, RecordingSink sink) {}
+
+  /**
+   * Starts a cluster and two brokers with {@code waitReplicas}; subscribes on the second to a topic on the master
+   * {@code masterIndex}, then publishes to it from the first until 300 events were acknowledged, none failed.
+   */
+  private Running publishing(int waitReplicas, int masterIndex, String prefix) throws Exception {
+    RedisCluster cluster = resources.add(RedisCluster.start());
+    RedisBroker a = broker(cluster, waitReplicas);
+    RedisBroker b = broker(cluster, waitReplicas);
+    int master = cluster.masters().get(masterIndex);
+    String topic = cluster.topicOn(master, prefix);
+    RecordingSink sink = new RecordingSink();
+    b.subscribe(topic, Position.after(0, ""), sink);
+    await().atMost(WAIT).until(() -> b.subscriberCount(topic) == 1);
+    Publisher publisher = new Publisher(a, topic);
+    publisher.start();
+    await().atMost(WAIT).until(() -> publisher.acked.size() >= 300 || !publisher.failures.isEmpty());
+    assertThat(publisher.failures).as("failures before the cluster changed").isEmpty();
+    return new Running(cluster, master, topic, publisher, sink);
   }
 
   /** Publishes numbered events to one topic with up to 64 in flight, remembering what was acknowledged. */
