@@ -34,7 +34,8 @@ class AbuseDefenceTest {
         client.channel.writeAndFlush(new DefaultHttp2SettingsFrame(new Http2Settings()));
       }
       // A PING answered after them proves the server read all 20 and kept the connection.
-      client.channel.writeAndFlush(new DefaultHttp2PingFrame(42)).sync();
+      assertThat(client.channel.writeAndFlush(new DefaultHttp2PingFrame(42)).await(WAIT.toMillis()))
+          .as("PING written within %s", WAIT).isTrue();
       await().atMost(WAIT).until(() -> client.pingAcks.contains(42L));
       assertThat(client.goAway).isNotDone();
 

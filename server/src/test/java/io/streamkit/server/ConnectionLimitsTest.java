@@ -169,7 +169,10 @@ class ConnectionLimitsTest {
       CountDownLatch done = new CountDownLatch(cycles);
       long start = System.nanoTime();
       for (int i = 0; i < cycles; i++) {
-        inFlight.acquire();
+        assertThat(inFlight.tryAcquire(30, TimeUnit.SECONDS))
+            .as("a slot among 16 in-flight streams within 30 s (cycle %d, %d replies, %d failures)", i, replies.get(),
+                failures.get())
+            .isTrue();
         ClientCall<Message, Message> call = s.channel.newCall(StreamServiceGrpc.getChatMethod(), options);
         call.start(new ClientCall.Listener<>() {
           @Override

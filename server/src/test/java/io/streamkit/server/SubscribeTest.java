@@ -1,5 +1,6 @@
 package io.streamkit.server;
 
+import io.streamkit.testing.TestThreads;
 import static io.streamkit.server.PushFixtures.after;
 import static io.streamkit.server.PushFixtures.event;
 import static io.streamkit.server.PushFixtures.live;
@@ -56,9 +57,7 @@ class SubscribeTest {
         t.start();
         publishers.add(t);
       }
-      for (Thread t : publishers) {
-        t.join();
-      }
+      TestThreads.join(java.time.Duration.ofSeconds(30), publishers);
 
       events.awaitValues(2000, Duration.ofSeconds(20));
       assertThat(offsets(events)).containsExactlyElementsOf(LongStream.rangeClosed(1, 2000).boxed().toList());
@@ -83,7 +82,7 @@ class SubscribeTest {
         publisher.start();
         Thread.sleep(round % 3); // subscribe somewhere in the middle of the publishing
         RecordingObserver<Event> events = subscribe(s.channel, after(topic, 0, ""));
-        publisher.join();
+        TestThreads.join(java.time.Duration.ofSeconds(30), publisher);
 
         events.awaitValues(total, Duration.ofSeconds(10));
         Thread.sleep(20);

@@ -106,7 +106,9 @@ public final class RedisProcess implements AutoCloseable {
   public void kill() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
-      process.waitFor();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new IllegalStateException("pid " + process.pid() + " still running 30 s after SIGKILL");
+      }
     }
   }
 
