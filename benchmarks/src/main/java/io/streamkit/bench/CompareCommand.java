@@ -95,7 +95,7 @@ final class CompareCommand implements Callable<Integer> {
       for (Cases.Figure f : c.figures()) {
         double sk = median(results.get("streamkit"), f.name());
         double base = median(results.get("baseline"), f.name());
-        double ratio = base == 0 ? Double.NaN : sk / base;
+        double ratio = ratio(sk, base);
         Boolean met = f.target() == null ? null : f.target().met(sk, ratio);
         if (Boolean.FALSE.equals(met)) {
           missed++;
@@ -276,6 +276,12 @@ final class CompareCommand implements Callable<Integer> {
     return String.join(" ", out);
   }
 
+  /** StreamKit's figure over the one it is compared with; NaN when that one is 0 (nothing to compare with). */
+  static double ratio(double streamkit, double against) {
+    return against == 0 ? Double.NaN : streamkit / against;
+  }
+
+  /** The median of the runs that have {@code figure} (the mean of the middle two for an even count); NaN if none. */
   static double median(List<Result> results, String figure) {
     double[] v = results.stream().map(r -> r.figures.get(figure)).filter(x -> x != null).mapToDouble(Double::doubleValue)
         .sorted().toArray();

@@ -210,7 +210,11 @@ class SubscribeTest {
       assertThat(tooLong.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(tooLong.getDescription()).contains("257 characters");
 
-      assertThat(subscribe(s.channel, live("ok.topic_name:1/x-y")).isDone()).isFalse();
+      // Every allowed character: subscribed, and it gets the topic's event (not merely "not failed yet").
+      RecordingObserver<Event> allowed = subscribe(s.channel, after("ok.topic_name:1/x-y", 0, ""));
+      publishN(s.server, "ok.topic_name:1/x-y", 1);
+      allowed.awaitValues(1, Duration.ofSeconds(5));
+      assertThat(allowed.values.get(0).getTopic()).isEqualTo("ok.topic_name:1/x-y");
       RecordingObserver<Event> unaffected = subscribe(s.channel, after("fine", 0, ""));
       publishN(s.server, "fine", 1);
       unaffected.awaitValues(1, Duration.ofSeconds(5));
