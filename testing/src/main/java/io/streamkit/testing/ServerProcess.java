@@ -119,6 +119,41 @@ public final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * SIGINT (what Ctrl-C sends), through {@code kill -INT}: the server drains as on SIGTERM. Returns its exit code;
+   * fails if it has not exited within {@code timeout}.
+   */
+  public int interrupt(Duration timeout) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -INT " + process.pid() + " failed");
+    }
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("server did not exit within " + timeout + " of SIGINT");
+    }
+    return process.exitValue();
+  }
+
+  /** SIGTERM without waiting: the test watches the drain while it runs, then {@link #awaitExit}. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to exit and returns its code; fails (and kills it) after {@code timeout}. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("server did not exit within " + timeout);
+    }
+    return process.exitValue();
+  }
+
+  /** Whether the process is running. */
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
   public String output() throws IOException {
     return Files.readString(log);
   }
