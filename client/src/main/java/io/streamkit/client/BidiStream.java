@@ -33,7 +33,8 @@ public interface BidiStream<ReqT, RespT> extends Iterable<RespT>, AutoCloseable 
    * @throws InterruptedException if interrupted while waiting; the message was not sent and the stream
    *     stays open
    * @throws StreamKitException with the stream's status if the stream ended, before or while waiting
-   *     ("stream already closed with status X")
+   *     ("stream already closed with status X (...)", or "stream never opened (...)" when it failed before reaching
+   *     the server, e.g. "UNAVAILABLE: stream never opened (cannot connect to ...)")
    * @throws IllegalStateException if {@link #closeSend()} was called
    */
   void send(ReqT message) throws InterruptedException;

@@ -10,13 +10,16 @@ final class StreamErrors {
 
   /**
    * For a {@code send} after the end: keeps the stream's code and cause, and says what happened and what
-   * to do in the description.
+   * to do in the description: "stream never opened (...)" when the stream failed before it reached the server
+   * (its headers were never written, e.g. no connection), else "stream already closed with status X (...)".
    */
-  static StreamKitException alreadyClosed(Status status, Metadata trailers) {
+  static StreamKitException alreadyClosed(Status status, Metadata trailers, boolean opened) {
     String original = status.getDescription();
-    String description = "stream already closed with status " + status.getCode()
-        + (original == null ? "" : " (" + original + ")")
-        + "; check isOpen() before send";
+    String cause = original == null ? "" : " (" + original + ")";
+    // A stream the application (or the client's close) cancelled early was closed, whether or not it had opened.
+    String description = opened || status.getCode() == Status.Code.CANCELLED
+        ? "stream already closed with status " + status.getCode() + cause + "; check isOpen() before send"
+        : "stream never opened" + cause + "; nothing of it reached the server";
     return new StreamKitException(
         Status.fromCode(status.getCode()).withDescription(description).withCause(status.getCause()),
         trailers);
