@@ -19,7 +19,7 @@ final class StreamErrors {
     // A stream the application (or the client's close) cancelled early was closed, whether or not it had opened.
     String description = opened || status.getCode() == Status.Code.CANCELLED
         ? "stream already closed with status " + status.getCode() + cause + "; check isOpen() before send"
-        : "stream never opened" + cause + "; nothing of it reached the server";
+        : "stream never opened" + cause;
     return new StreamKitException(
         Status.fromCode(status.getCode()).withDescription(description).withCause(status.getCause()),
         trailers);
