@@ -353,6 +353,7 @@ public final class StreamKitClient implements AutoCloseable {
    * Cancelling the future forgets the call (a late reply is dropped).
    *
    * @param deadline how long to wait for the reply, from now; must be positive
+   * @throws IllegalArgumentException if {@code route} is empty or {@code deadline} is not positive
    * @throws IllegalStateException if this client is closed
    */
   public CompletableFuture<Message> call(String route, ByteString payload, Map<String, String> headers,
