@@ -30,7 +30,8 @@ public interface StreamHandle<ReqT> {
    *     {@code maxQueuedBytes} (the message is dropped, the stream stays open); with the stream's status
    *     if the stream already ended ("stream already closed with status X (...)", or "stream never opened (...)"
    *     when it failed before reaching the server, e.g. "UNAVAILABLE: stream never opened (cannot connect to ...)")
-   * @throws IllegalStateException if {@link #closeSend()} was called
+   * @throws IllegalStateException if {@link #closeSend()} was called, or the server already completed the stream
+   *     (with OK: nothing failed)
    */
   void send(ReqT message);
 

@@ -139,6 +139,40 @@ class BidiStreamTest {
   }
 
   @Test
+  void sendAfterTheServerCompletedTheStreamIsACallerMistakeNeverAnExceptionWithStatusOk() throws Exception {
+    StreamKitClient client = server.newClient();
+    try (BidiStream<Message, Message> stream = client.chat()) {
+      stream.send(Message.newBuilder().setId("1").setRoute("complete").build());
+      assertThat(stream.receive(Duration.ofSeconds(5))).as("the end of a stream completed with OK").isNull();
+
+      assertThatThrownBy(() -> stream.send(echo("late"))).isExactlyInstanceOf(IllegalStateException.class)
+          .hasMessage("send after the end of the stream: the server completed it; check isOpen() before send");
+      assertThat(stream.isOpen()).isFalse();
+    }
+
+    CompletableFuture<Void> completed = new CompletableFuture<>();
+    StreamHandle<Message> handle = client.chat(new StreamListener<>() {
+      @Override
+      public void onMessage(Message message) {}
+
+      @Override
+      public void onError(StreamKitException error) {
+        completed.completeExceptionally(error);
+      }
+
+      @Override
+      public void onCompleted() {
+        completed.complete(null);
+      }
+    });
+    handle.send(Message.newBuilder().setId("1").setRoute("complete").build());
+    completed.get(5, TimeUnit.SECONDS);
+
+    assertThatThrownBy(() -> handle.send(echo("late"))).isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessageNotContaining("OK");
+  }
+
+  @Test
   void sendAfterCloseFailsWithCancelledStatus() throws Exception {
     StreamKitClient client = server.newClient();
     BidiStream<Message, Message> stream = client.chat();
