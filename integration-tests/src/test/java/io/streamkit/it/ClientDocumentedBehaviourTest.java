@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.streamkit.api.v1.PublishRequest;
+import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.api.v1.Event;
 import io.streamkit.api.v1.PublishAck;
 import io.streamkit.client.EventPublisher;
@@ -142,6 +145,24 @@ class ClientDocumentedBehaviourTest {
     assertThat(handle.get().state()).isEqualTo(SubscriptionState.ENDED);
     handle.get().cancel(); // idempotent
     assertThat(heard).filteredOn(h -> h.startsWith("onError")).hasSize(1);
+  }
+
+  @Test
+  void theClientRejectsABadTopicWithTheServersOwnMessageForIt() {
+    for (String topic : List.of("", "a b", "caf\u00e9", "x".repeat(257))) {
+      // What the server says when the name gets past a client (the generated stub checks nothing).
+      StatusRuntimeException server = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+          () -> StreamServiceGrpc.newBlockingStub(client.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .publishEvent(PublishRequest.newBuilder().setTopic(topic).build()));
+      assertThat(server.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+      // The client says the same, at the call, before anything is sent.
+      assertThatThrownBy(() -> client.publish(topic, "x")).isInstanceOf(IllegalArgumentException.class)
+          .satisfies(e -> assertThat(server.getStatus().getDescription()).as("topic '%s'", topic)
+              .contains(e.getMessage()));
+      assertThatThrownBy(() -> TopicStart.live(topic)).isInstanceOf(IllegalArgumentException.class)
+          .satisfies(e -> assertThat(server.getStatus().getDescription()).contains(e.getMessage()));
+    }
   }
 
   @Test
