@@ -150,23 +150,10 @@ class BidiStreamTest {
       assertThat(stream.isOpen()).isFalse();
     }
 
-    CompletableFuture<Void> completed = new CompletableFuture<>();
-    StreamHandle<Message> handle = client.chat(new StreamListener<>() {
-      @Override
-      public void onMessage(Message message) {}
-
-      @Override
-      public void onError(StreamKitException error) {
-        completed.completeExceptionally(error);
-      }
-
-      @Override
-      public void onCompleted() {
-        completed.complete(null);
-      }
-    });
+    StreamHandleTest.RecordingListener<Message> listener = new StreamHandleTest.RecordingListener<>();
+    StreamHandle<Message> handle = client.chat(listener);
     handle.send(Message.newBuilder().setId("1").setRoute("complete").build());
-    completed.get(5, TimeUnit.SECONDS);
+    assertThat(listener.end.get(5, TimeUnit.SECONDS)).as("completed with OK").isNull();
 
     assertThatThrownBy(() -> handle.send(echo("late"))).isExactlyInstanceOf(IllegalStateException.class)
         .hasMessageNotContaining("OK");

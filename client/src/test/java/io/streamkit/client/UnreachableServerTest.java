@@ -72,23 +72,10 @@ class UnreachableServerTest {
 
   @Test
   void aSendOnACallbackChatThatNeverOpenedSaysItNeverOpenedAndWhy() throws Exception {
-    CompletableFuture<StreamKitException> ended = new CompletableFuture<>();
-    StreamHandle<Message> chat = client.chat(new StreamListener<>() {
-      @Override
-      public void onMessage(Message message) {}
+    StreamHandleTest.RecordingListener<Message> listener = new StreamHandleTest.RecordingListener<>();
+    StreamHandle<Message> chat = client.chat(listener);
 
-      @Override
-      public void onError(StreamKitException error) {
-        ended.complete(error);
-      }
-
-      @Override
-      public void onCompleted() {
-        ended.completeExceptionally(new AssertionError("completed without a server"));
-      }
-    });
-
-    assertThat(ended.get(10, TimeUnit.SECONDS)).hasMessageStartingWith("UNAVAILABLE: " + REFUSED);
+    assertThat(listener.end.get(10, TimeUnit.SECONDS)).hasMessageStartingWith("UNAVAILABLE: " + REFUSED);
     assertThatThrownBy(() -> chat.send(Message.newBuilder().setId("1").setRoute("echo").build()))
         .isInstanceOf(StreamKitException.class)
         .hasMessageStartingWith("UNAVAILABLE: stream never opened (" + REFUSED);
