@@ -2,7 +2,7 @@ package io.streamkit.server.broker;
 
 import io.opentelemetry.context.Context;
 import io.streamkit.api.v1.Message;
-import io.streamkit.server.internal.tracing.TraceHeaders;
+import io.streamkit.api.v1.TraceHeaders;
 
 /**
  * The trace context an event carries, for server-side code that processes events (an {@link EventSink} of the

@@ -9,6 +9,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.streamkit.api.v1.Message;
+import io.streamkit.api.v1.TraceHeaders;
 import io.streamkit.server.broker.Broker;
 
 /**

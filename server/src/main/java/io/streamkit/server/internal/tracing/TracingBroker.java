@@ -10,6 +10,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.streamkit.api.v1.TraceHeaders;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.BrokerSubscription;
 import io.streamkit.server.broker.EventSink;

@@ -1,4 +1,4 @@
-package io.streamkit.server.internal.tracing;
+package io.streamkit.api.v1;
 
 import io.grpc.Metadata;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -9,9 +9,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The W3C trace context ({@code traceparent}, {@code tracestate}) in message and event headers and in gRPC
- * metadata. Always W3C, whatever propagators the application's OpenTelemetry has: it is part of the wire contract,
- * read by clients in other languages. Stateless and thread-safe.
+ * The trace context on the wire, one rule for the server and every Java client: the W3C trace context
+ * ({@code traceparent}, {@code tracestate}) in a {@link Message}'s or an {@link Event}'s {@code headers}, and in a
+ * call's gRPC metadata. Always W3C, whatever propagators an application's OpenTelemetry has, so that clients in
+ * other languages read it too. A server with tracing on writes its publish span's context into every event's
+ * headers; the client's and the server's {@code EventTracing} read it back.
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class TraceHeaders {
   /** The header that carries the trace id, parent span id and flags. */
