@@ -37,6 +37,9 @@ public final class TraceHeaders {
 
   private static final TextMapSetter<Map<String, String>> MAP_SETTER = Map::put;
 
+  private static final TextMapSetter<Metadata> METADATA_SETTER =
+      (carrier, key, value) -> carrier.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
+
   private static final TextMapGetter<Metadata> METADATA_GETTER = new TextMapGetter<>() {
     @Override
     public Iterable<String> keys(Metadata carrier) {
@@ -64,6 +67,11 @@ public final class TraceHeaders {
   /** The trace context in gRPC request metadata ({@code traceparent}); {@code base} when there is none. */
   public static Context extract(Context base, Metadata metadata) {
     return metadata == null ? base : W3C.extract(base, metadata, METADATA_GETTER);
+  }
+
+  /** Writes the trace context of {@code context} into gRPC metadata (nothing when it has no valid span). */
+  public static void inject(Context context, Metadata metadata) {
+    W3C.inject(context, metadata, METADATA_SETTER);
   }
 
   /** A copy of {@code headers} with the trace context of {@code context} written over any it had. */
