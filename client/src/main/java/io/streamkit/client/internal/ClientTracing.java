@@ -13,6 +13,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.streamkit.api.v1.TraceHeaders;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,8 +65,9 @@ public final class ClientTracing {
         .setAttribute(kind == SpanKind.PRODUCER ? "messaging.destination.name" : "streamkit.route", attribute)
         .startSpan();
     CompletableFuture<T> result;
-    try {
-      result = send.apply(TraceHeaders.with(headers, Context.current().with(span)));
+    Context context = Context.current().with(span);
+    try (Scope ignored = context.makeCurrent()) { // the call's metadata carries it too (see interceptor())
+      result = send.apply(TraceHeaders.with(headers, context));
     } catch (RuntimeException e) {
       failed(span, e);
       span.end();
