@@ -278,12 +278,22 @@ final class CompareCommand implements Callable<Integer> {
         "--server-pid", Long.toString(side.pid()), "--json",
         "--warmup", warmup.toMillis() + "ms", "--duration", duration.toMillis() + "ms"));
     cmd.addAll(c.args());
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p = new ProcessBuilder(cmd).start();
+    // The load process's warnings, line by line above the progress bar rather than through it.
+    Thread errors = new Thread(() -> {
+      try (java.io.BufferedReader r = p.errorReader(StandardCharsets.UTF_8)) {
+        r.lines().forEach(progress::println);
+      } catch (IOException e) {
+        progress.println("   (the load process's error output could not be read: " + e.getMessage() + ")");
+      }
+    }, "load-stderr");
+    errors.start();
     String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int exit = p.waitFor();
+    errors.join(10_000);
     String json = Arrays.stream(stdout.split("\n")).filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
     if (exit != 0 || json == null) {
-      System.err.println("load " + c.name() + " failed (exit " + exit + "): " + stdout);
+      progress.println("load " + c.name() + " failed (exit " + exit + "): " + stdout);
       return new Result(c.scenario());
     }
     return Result.fromJson(json);

@@ -151,13 +151,13 @@ final class Progress implements AutoCloseable {
 
     /**
      * The time left after {@code elapsed}: the runs not finished times the mean length of those finished (the
-     * guess before any), less what the current run has already taken; never negative. Empty once all are done.
+     * guess before any), less what the current run has already taken; never negative, and zero once all are done.
      */
     Optional<Duration> remaining(Duration elapsed) {
       int finished = done;
       int left = total - finished;
       if (left <= 0) {
-        return Optional.empty();
+        return Optional.of(Duration.ZERO);
       }
       long finishedNanos = lastDoneNanos - startNanos;
       long perStep = finished == 0 ? guessPerStep.toNanos() : finishedNanos / finished;
