@@ -10,7 +10,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
@@ -99,13 +98,27 @@ class TracingTest {
     assertThat(child.getParentSpanId()).as(child.getName() + "'s parent").isEqualTo(parent.getSpanId());
   }
 
-  /** What a subscriber does with an event it took: a span continuing the publisher's trace. */
-  private static void process(Tracer tracer, Event event) {
-    tracer.spanBuilder("process " + event.getTopic())
-        .setParent(EventTracing.context(event))
-        .setSpanKind(SpanKind.CONSUMER)
-        .startSpan()
-        .end();
+  /**
+   * The subscriber subscribes to {@code topic}; the publisher publishes one event in its span {@code root}; the
+   * subscriber takes the event and processes it in a span that continues the publisher's trace (as README shows).
+   */
+  private static Event publishAndProcess(StreamKitClient publisher, OpenTelemetrySdk publisherSdk, String root,
+      StreamKitClient subscriber, OpenTelemetrySdk subscriberSdk, String topic) throws Exception {
+    try (Subscription s = subscriber.subscribe(List.of(TopicStart.oldest(topic)))) {
+      Span span = publisherSdk.getTracer("test").spanBuilder(root).startSpan();
+      try (Scope ignored = span.makeCurrent()) {
+        publisher.publish(topic, ByteString.copyFromUtf8("one event")).join();
+      } finally {
+        span.end();
+      }
+      Event event = s.next(WAIT);
+      subscriberSdk.getTracer("test").spanBuilder("process " + event.getTopic())
+          .setParent(EventTracing.context(event))
+          .setSpanKind(SpanKind.CONSUMER)
+          .startSpan()
+          .end();
+      return event;
+    }
   }
 
   @Test
@@ -117,17 +130,7 @@ class TracingTest {
     StreamKitClient publisher = client(server.port(), publisherSdk);
     StreamKitClient subscriber = client(server.port(), subscriberSdk);
 
-    Event event;
-    try (Subscription s = subscriber.subscribe(List.of(TopicStart.oldest("orders")))) {
-      Span root = publisherSdk.getTracer("test").spanBuilder("checkout").startSpan();
-      try (Scope ignored = root.makeCurrent()) {
-        publisher.publish("orders", ByteString.copyFromUtf8("order 1")).join();
-      } finally {
-        root.end();
-      }
-      event = s.next(WAIT);
-      process(subscriberSdk.getTracer("test"), event);
-    }
+    Event event = publishAndProcess(publisher, publisherSdk, "checkout", subscriber, subscriberSdk, "orders");
 
     SpanData checkout = span("publisher", "checkout");
     SpanData clientPublish = span("publisher", "publish orders");
@@ -217,17 +220,8 @@ class TracingTest {
     StreamKitClient publisher = client(a.port(), publisherSdk);
     StreamKitClient subscriber = client(b.port(), subscriberSdk);
 
-    Event event;
-    try (Subscription s = subscriber.subscribe(List.of(TopicStart.oldest("payments")))) {
-      Span root = publisherSdk.getTracer("test").spanBuilder("pay").startSpan();
-      try (Scope ignored = root.makeCurrent()) {
-        publisher.publish("payments", ByteString.copyFromUtf8("42 EUR")).join();
-      } finally {
-        root.end();
-      }
-      event = s.next(WAIT);
-      process(subscriberSdk.getTracer("test"), event);
-    }
+    Event event = publishAndProcess(publisher, publisherSdk, "pay", subscriber, subscriberSdk, "payments");
+    assertThat(event.getPayload().toStringUtf8()).isEqualTo("one event");
 
     SpanData pay = span("publisher", "pay");
     SpanData clientPublish = span("publisher", "publish payments");
