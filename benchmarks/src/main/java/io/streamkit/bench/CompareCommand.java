@@ -52,6 +52,12 @@ final class CompareCommand implements Callable<Integer> {
       description = "Measured time of each run (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
+  @Option(names = "--warmup-runs", defaultValue = "1",
+      description = "Unmeasured runs per server before each case's measured ones, on the same servers: a server "
+          + "started for the case still compiles its hot paths (C2) for tens of seconds on a busy machine, and a "
+          + "first run would measure that (default: ${DEFAULT-VALUE}).")
+  int warmupRuns;
+
   @Option(names = "--only", split = ",", description = "Run only these cases (default: all); names as in docs/BENCHMARKS.md, e.g. bidi-greeter,fanout-1k.")
   List<String> only;
 
@@ -79,7 +85,8 @@ final class CompareCommand implements Callable<Integer> {
     }
     Files.createDirectories(out);
     StringBuilder md = new StringBuilder();
-    md.append("Started ").append(Instant.now()).append(", ").append(runs).append(" runs per server, warm-up ")
+    md.append("Started ").append(Instant.now()).append(", ").append(runs).append(" runs per server after ").append(warmupRuns)
+        .append(" unmeasured run(s) per case, warm-up ")
         .append(warmup.toMillis()).append(" ms, measured ").append(duration.toMillis()).append(" ms, ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n\n");
     md.append("| case | figure | StreamKit | against | ratio | per-run ratios | target | met |\n"
@@ -246,6 +253,15 @@ final class CompareCommand implements Callable<Integer> {
       throw e;
     }
     try {
+      // Not for heap cases: their servers must have run nothing before the measured run.
+      for (int w = 1; w <= (c.freshServers() ? 0 : warmupRuns); w++) {
+        for (String server : results.keySet()) {
+          Result r = load(c, server.equals("streamkit") ? servers.left(c) : servers.right);
+          System.out.println(String.format(Locale.ROOT, "   warm-up %d %-9s (not counted)%s", w, server,
+              c.figures().isEmpty() ? "" : " " + c.figures().get(0).name() + "="
+                  + Result.format(r.figures.getOrDefault(c.figures().get(0).name(), Double.NaN))));
+        }
+      }
       for (int run = 1; run <= runs; run++) {
         for (String server : results.keySet()) {
           boolean isSk = server.equals("streamkit");
