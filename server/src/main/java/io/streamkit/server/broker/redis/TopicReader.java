@@ -191,14 +191,22 @@ final class TopicReader {
 
   private void disconnect() {
     due = null;
-    for (StatefulRedisConnection<byte[], byte[]> c : connections.values()) {
-      c.closeAsync();
-    }
+    List<StatefulRedisConnection<byte[], byte[]>> all = new ArrayList<>(connections.values());
+    blocking.values().forEach(b -> all.add(b.connection));
     connections.clear();
-    for (BlockingRead b : blocking.values()) {
-      b.connection.closeAsync();
-    }
     blocking.clear();
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (StatefulRedisConnection<byte[], byte[]> c : all) {
+      closing.add(c.closeAsync());
+    }
+    if (closed) {
+      // The broker closes the client next: let these closes finish first, or it closes them again (and warns).
+      try {
+        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.debug("closing the reader's connections did not finish in time", e);
+      }
+    }
   }
 
   /** The reader's connection to {@code node}, made now if needed. */
