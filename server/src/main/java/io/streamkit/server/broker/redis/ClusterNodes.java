@@ -1,6 +1,7 @@
 package io.streamkit.server.broker.redis;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -9,13 +10,16 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -128,7 +132,7 @@ final class ClusterNodes extends RedisNodes {
     }
     int slot = Math.max(0, lowest);
     String tag = bellTags.computeIfAbsent(slot, ClusterNodes::tagOfSlot);
-    return (prefix + ":bell:{" + tag + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return (prefix + ":bell:{" + tag + "}").getBytes(StandardCharsets.UTF_8);
   }
 
   private static String tagOfSlot(int slot) {
@@ -142,7 +146,7 @@ final class ClusterNodes extends RedisNodes {
 
   @Override
   void topologyMayHaveChanged(Throwable error) {
-    if (redirected(error) || !(rootCause(error) instanceof io.lettuce.core.RedisCommandExecutionException)) {
+    if (redirected(error) || !(rootCause(error) instanceof RedisCommandExecutionException)) {
       refresh();
     }
   }
@@ -214,8 +218,8 @@ final class ClusterNodes extends RedisNodes {
   private static Throwable rootCause(Throwable e) {
     Throwable c = e;
     while (c.getCause() != null && c.getCause() != c
-        && (c instanceof java.util.concurrent.CompletionException
-        || c instanceof java.util.concurrent.ExecutionException)) {
+        && (c instanceof CompletionException
+        || c instanceof ExecutionException)) {
       c = c.getCause();
     }
     return c;

@@ -4,10 +4,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
 import io.streamkit.api.v1.Event;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.internal.broker.Cursor;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -26,7 +29,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -398,7 +403,7 @@ final class TopicReader {
     for (Mirror m : loadedMirrors()) {
       byte[] key = Scripts.streamKey(broker.keyPrefix, m.topic());
       byNodeAndSlot.computeIfAbsent(nodes.readNodeOf(key), n -> new HashMap<>())
-          .computeIfAbsent(io.lettuce.core.cluster.SlotHash.getSlot(key), s -> new ArrayList<>()).add(m);
+          .computeIfAbsent(SlotHash.getSlot(key), s -> new ArrayList<>()).add(m);
     }
     Set<String> toRead = due;
     due = null;
@@ -415,7 +420,7 @@ final class TopicReader {
         readFrom.add(node.getKey());
       }
     }
-    Set<String> returned = new java.util.HashSet<>();
+    Set<String> returned = new HashSet<>();
     for (int i = 0; i < reads.size(); i++) {
       List<StreamMessage<byte[], byte[]>> messages = join(reads.get(i));
       if (messages != null && !messages.isEmpty()) {
@@ -472,7 +477,7 @@ final class TopicReader {
       watched.add(b);
       bells.put(b, node);
     }
-    Set<String> rang = new java.util.HashSet<>();
+    Set<String> rang = new HashSet<>();
     BlockingRead wake = blockingRead(nodes.nodeOf(wakeKey), wakeKey);
     watched.add(wake);
     for (BlockingRead b : watched) {
@@ -485,9 +490,9 @@ final class TopicReader {
     try {
       CompletableFuture.anyOf(watched.stream().map(b -> b.inFlight).toArray(CompletableFuture[]::new))
           .get(Math.min(BLOCK.toMillis(), untilCheck), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException nothingYet) {
+    } catch (TimeoutException nothingYet) {
       // a check is due, or the blocking reads time out in Redis next
-    } catch (java.util.concurrent.ExecutionException failed) {
+    } catch (ExecutionException failed) {
       // handled per read below
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -546,10 +551,10 @@ final class TopicReader {
   private <T> T join(CompletableFuture<T> f) {
     try {
       return f.get(BLOCK.plus(broker.commandTimeout).toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new io.lettuce.core.RedisCommandTimeoutException("no answer from " + broker.where);
+    } catch (TimeoutException e) {
+      throw new RedisCommandTimeoutException("no answer from " + broker.where);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("the Redis broker is closing", e);
