@@ -42,7 +42,7 @@ final class Cases {
    * StreamKit with {@code --broker redis} (a local redis-server with AOF everysec) against StreamKit in memory,
    * either on one instance, or publishing on instance A while the subscribers are on instance B.
    */
-  enum Setup { BASELINE, REDIS_ONE_INSTANCE, REDIS_ACROSS_INSTANCES }
+  enum Setup { BASELINE, REDIS_ONE_INSTANCE, REDIS_ACROSS_INSTANCES, REDIS_CLUSTER_ONE_INSTANCE }
 
   record Case(String name, String scenario, List<String> args, List<Figure> figures, boolean freshServers,
       Setup setup) {
@@ -98,6 +98,9 @@ final class Cases {
       new Case("ingest-redis", "ingest", INGEST,
           List.of(f("events_per_s", Target.ratioAtLeast(0.5)), f("events_per_s", Target.atLeast(50_000)),
               f("server_cpu_us_per_op"), f("ack_p50_us"), f("ack_p99_us")), Setup.REDIS_ONE_INSTANCE),
+      new Case("ingest-redis-cluster", "ingest", INGEST,
+          List.of(f("events_per_s"), f("server_cpu_us_per_op"), f("ack_p50_us"), f("ack_p99_us")),
+          Setup.REDIS_CLUSTER_ONE_INSTANCE),
       new Case("fanout-1k-redis", "fanout",
           List.of("--subscribers", "1000", "--connections", "4", "--payload", "256"),
           List.of(f("deliveries_per_s", Target.ratioAtLeast(0.7)), f("server_cpu_us_per_op"),

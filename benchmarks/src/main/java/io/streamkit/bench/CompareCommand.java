@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  * processes, runs the load tool (a third process per run) against them interleaved (StreamKit, baseline, StreamKit,
  * baseline, ...), and prints the medians and their ratio beside the target. The Redis cases compare StreamKit with
  * {@code --broker redis} (a local redis-server, AOF everysec; two instances when the case publishes on one and
- * subscribes on the other) against StreamKit in memory. Also measures loopback TCP bandwidth with iperf3 when it is
+ * subscribes on the other) against StreamKit in memory; the cluster case the same with {@code --broker redis-cluster}
+ * on a local six-node Redis Cluster. Also measures loopback TCP bandwidth with iperf3 when it is
  * installed. On a terminal a progress bar ({@link Progress}) shows the case, run i of n, the elapsed time and the
  * estimated time left.
  */
@@ -142,6 +143,12 @@ final class CompareCommand implements Callable<Integer> {
     if (redis != null) {
       redis.close();
     }
+    if (sharedCluster != null) {
+      sharedCluster.stop();
+    }
+    if (redisCluster != null) {
+      redisCluster.close();
+    }
     md.append("\nLoopback TCP bandwidth (iperf3 -c 127.0.0.1 -t 3): ").append(loopback).append('\n');
     Files.writeString(out.resolve("results.md"), md.toString());
     progress.println("\nLoopback TCP bandwidth (iperf3): " + loopback);
@@ -179,9 +186,10 @@ final class CompareCommand implements Callable<Integer> {
       right = new Side(basePort, basePort, baseline.pid());
     }
 
-    Servers(String label, LocalRedis redis) throws IOException, InterruptedException {
-      List<String> onRedis = List.of("--broker", "redis", "--redis-uri", redis.uri(),
-          "--redis-key-prefix", "bench-" + System.nanoTime());
+    /** {@code broker}: the options that put both instances on Redis (one, or a cluster). */
+    Servers(String label, List<String> broker) throws IOException, InterruptedException {
+      List<String> onRedis = new ArrayList<>(broker);
+      onRedis.addAll(List.of("--redis-key-prefix", "bench-" + System.nanoTime()));
       int a = freePort();
       int b = freePort();
       int memory = freePort();
@@ -217,6 +225,8 @@ final class CompareCommand implements Callable<Integer> {
   private Servers shared;
   private Servers sharedRedis;
   private LocalRedis redis;
+  private Servers sharedCluster;
+  private LocalRedisCluster redisCluster;
 
   private Servers servers(Cases.Case c) throws IOException, InterruptedException {
     if (c.setup() == Cases.Setup.BASELINE) {
@@ -228,14 +238,25 @@ final class CompareCommand implements Callable<Integer> {
       }
       return shared;
     }
+    if (c.setup() == Cases.Setup.REDIS_CLUSTER_ONE_INSTANCE) {
+      if (redisCluster == null) {
+        redisCluster = LocalRedisCluster.start(out.resolve("redis-cluster"));
+      }
+      if (sharedCluster == null) {
+        sharedCluster = new Servers("shared-cluster",
+            List.of("--broker", "redis-cluster", "--redis-uri", redisCluster.seeds()));
+      }
+      return sharedCluster;
+    }
     if (redis == null) {
       redis = LocalRedis.start(out.resolve("redis"));
     }
+    List<String> onRedis = List.of("--broker", "redis", "--redis-uri", redis.uri());
     if (c.freshServers()) {
-      return new Servers(c.name(), redis);
+      return new Servers(c.name(), onRedis);
     }
     if (sharedRedis == null) {
-      sharedRedis = new Servers("shared", redis);
+      sharedRedis = new Servers("shared", onRedis);
     }
     return sharedRedis;
   }
@@ -280,7 +301,7 @@ final class CompareCommand implements Callable<Integer> {
         }
       }
     } finally {
-      if (servers != shared && servers != sharedRedis) {
+      if (servers != shared && servers != sharedRedis && servers != sharedCluster) {
         servers.stop();
       }
     }

@@ -29,13 +29,19 @@ final class LocalRedis implements AutoCloseable {
 
   /** Starts it and waits until it answers PING; fails naming what to install when redis-server is missing. */
   static LocalRedis start(Path dir) throws IOException, InterruptedException {
+    return start(dir, List.of());
+  }
+
+  /** The same with {@code extraArgs} added to redis-server's command line (e.g. cluster mode). */
+  static LocalRedis start(Path dir, List<String> extraArgs) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    List<String> cmd = List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--dir", dir.toString());
+    List<String> cmd = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+        "127.0.0.1", "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--dir", dir.toString()));
+    cmd.addAll(extraArgs);
     Process p;
     try {
       p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile())
