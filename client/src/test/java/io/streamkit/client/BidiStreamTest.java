@@ -196,8 +196,8 @@ class BidiStreamTest {
 
     stream.close();
 
-    // Behind the flood (megabytes the client's auto-tuned window let through), the cancel reached the server's
-    // handler 3.0-4.0 s later on the shared 2-core machine (8 runs); 5 s failed 2 runs in 6.
+    // Behind the flood (the server writes until flow control stops it), the cancel reached the server's handler
+    // 3.0-4.0 s later on a shared, loaded 2-core machine (6 runs); a 5 s limit failed 2 runs in 6.
     assertThat(server.awaitCancellations(1, Duration.ofSeconds(15))).isTrue();
     assertThat(client.openStreams()).isZero();
     assertThatThrownBy(replies::hasNext)
