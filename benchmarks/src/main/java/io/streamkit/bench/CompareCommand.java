@@ -52,6 +52,12 @@ final class CompareCommand implements Callable<Integer> {
       description = "Measured time of each run (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
+  @Option(names = "--warmup-runs", defaultValue = "1",
+      description = "Unmeasured runs per server before each case's measured ones, on the same servers: a server "
+          + "started for the case still compiles its hot paths (C2) for tens of seconds on a busy machine, and a "
+          + "first run would measure that (default: ${DEFAULT-VALUE}).")
+  int warmupRuns;
+
   @Option(names = "--only", split = ",", description = "Run only these cases (default: all); names as in docs/BENCHMARKS.md, e.g. bidi-greeter,fanout-1k.")
   List<String> only;
 
@@ -79,7 +85,8 @@ final class CompareCommand implements Callable<Integer> {
     }
     Files.createDirectories(out);
     StringBuilder md = new StringBuilder();
-    md.append("Started ").append(Instant.now()).append(", ").append(runs).append(" runs per server, warm-up ")
+    md.append("Started ").append(Instant.now()).append(", ").append(runs).append(" runs per server after ").append(warmupRuns)
+        .append(" unmeasured run(s) per case, warm-up ")
         .append(warmup.toMillis()).append(" ms, measured ").append(duration.toMillis()).append(" ms, ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n\n");
     md.append("| case | figure | StreamKit | against | ratio | per-run ratios | target | met |\n"
@@ -113,7 +120,7 @@ final class CompareCommand implements Callable<Integer> {
       for (Cases.Figure f : c.figures()) {
         double sk = median(results.get("streamkit"), f.name());
         double base = median(results.get("baseline"), f.name());
-        double ratio = base == 0 ? Double.NaN : sk / base;
+        double ratio = ratio(sk, base);
         Boolean met = f.target() == null ? null : f.target().met(sk, ratio);
         if (Boolean.FALSE.equals(met)) {
           missed++;
@@ -246,6 +253,15 @@ final class CompareCommand implements Callable<Integer> {
       throw e;
     }
     try {
+      // Not for heap cases: their servers must have run nothing before the measured run.
+      for (int w = 1; w <= (c.freshServers() ? 0 : warmupRuns); w++) {
+        for (String server : results.keySet()) {
+          Result r = load(c, server.equals("streamkit") ? servers.left(c) : servers.right);
+          System.out.println(String.format(Locale.ROOT, "   warm-up %d %-9s (not counted)%s", w, server,
+              c.figures().isEmpty() ? "" : " " + c.figures().get(0).name() + "="
+                  + Result.format(r.figures.getOrDefault(c.figures().get(0).name(), Double.NaN))));
+        }
+      }
       for (int run = 1; run <= runs; run++) {
         for (String server : results.keySet()) {
           boolean isSk = server.equals("streamkit");
@@ -312,6 +328,12 @@ final class CompareCommand implements Callable<Integer> {
     return String.join(" ", out);
   }
 
+  /** StreamKit's figure over the one it is compared with; NaN when that one is 0 (nothing to compare with). */
+  static double ratio(double streamkit, double against) {
+    return against == 0 ? Double.NaN : streamkit / against;
+  }
+
+  /** The median of the runs that have {@code figure} (the mean of the middle two for an even count); NaN if none. */
   static double median(List<Result> results, String figure) {
     double[] v = results.stream().map(r -> r.figures.get(figure)).filter(x -> x != null).mapToDouble(Double::doubleValue)
         .sorted().toArray();

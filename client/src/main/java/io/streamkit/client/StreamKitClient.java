@@ -266,6 +266,19 @@ public final class StreamKitClient implements AutoCloseable {
   }
 
   /**
+   * {@link #publish(String, ByteString, Map)} without headers, of {@code payload}'s UTF-8 bytes; read it back with
+   * {@code event.getPayload().toStringUtf8()}.
+   */
+  public CompletableFuture<PublishAck> publish(String topic, String payload) {
+    return publish(topic, ByteString.copyFromUtf8(Objects.requireNonNull(payload, "payload")), Map.of());
+  }
+
+  /** {@link #publish(String, ByteString, Map)} without headers, of a copy of {@code payload}. */
+  public CompletableFuture<PublishAck> publish(String topic, byte[] payload) {
+    return publish(topic, ByteString.copyFrom(Objects.requireNonNull(payload, "payload")), Map.of());
+  }
+
+  /**
    * Publishes one event and returns the future of its acknowledgement, which completes once the server stored
    * it (the ack has count 1 and the event's offset under {@code topic}). Never blocks. For example
    * {@code client.publish("news", ByteString.copyFromUtf8("hello")).join();}
@@ -320,6 +333,20 @@ public final class StreamKitClient implements AutoCloseable {
     return call(route, payload, Map.of(), defaultDeadline);
   }
 
+  /**
+   * {@link #call(String, ByteString, Map, Duration)} of {@code payload}'s UTF-8 bytes, without headers, with the
+   * default deadline; read the reply with {@code reply.getPayload().toStringUtf8()}.
+   */
+  public CompletableFuture<Message> call(String route, String payload) {
+    return call(route, ByteString.copyFromUtf8(Objects.requireNonNull(payload, "payload")), Map.of(),
+        defaultDeadline);
+  }
+
+  /** {@link #call(String, ByteString, Map, Duration)} of a copy of {@code payload}, without headers. */
+  public CompletableFuture<Message> call(String route, byte[] payload) {
+    return call(route, ByteString.copyFrom(Objects.requireNonNull(payload, "payload")), Map.of(), defaultDeadline);
+  }
+
   /** {@link #call(String, ByteString, Map, Duration)} with the default deadline. */
   public CompletableFuture<Message> call(String route, ByteString payload, Map<String, String> headers) {
     return call(route, payload, headers, defaultDeadline);
@@ -343,6 +370,7 @@ public final class StreamKitClient implements AutoCloseable {
    * Cancelling the future forgets the call (a late reply is dropped).
    *
    * @param deadline how long to wait for the reply, from now; must be positive
+   * @throws IllegalArgumentException if {@code route} is empty or {@code deadline} is not positive
    * @throws IllegalStateException if this client is closed
    */
   public CompletableFuture<Message> call(String route, ByteString payload, Map<String, String> headers,

@@ -80,8 +80,8 @@
  * <p>All failures that are not the caller's mistake are reported as
  * {@link io.streamkit.client.StreamKitException}, which carries the {@link io.grpc.Status} (never OK) and the
  * server's typed {@link io.streamkit.client.StreamKitException#reason() reason}: programs decide by the reason,
- * then by the status code, never by the description. Caller mistakes (a {@code send} after {@code closeSend()},
- * using a closed client, a topic the server would reject, an invalid argument) throw
+ * then by the status code, never by the description. Caller mistakes (a {@code send} after {@code closeSend()} or
+ * after the server completed the stream, using a closed client, a topic the server would reject, an invalid argument) throw
  * {@link java.lang.IllegalStateException} or {@link java.lang.IllegalArgumentException} at the call.
  */
 package io.streamkit.client;
