@@ -5,6 +5,8 @@ import io.grpc.CallCredentials;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.NettyChannelBuilder;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.PublishAck;
 import io.streamkit.api.v1.PublishRequest;
@@ -16,6 +18,7 @@ import io.streamkit.client.internal.BlockingPublishCall;
 import io.streamkit.client.internal.CallbackBidiCall;
 import io.streamkit.client.internal.ClientRuntime;
 import io.streamkit.client.internal.ClientRuntime.CallSettings;
+import io.streamkit.client.internal.ClientTracing;
 import io.streamkit.client.internal.ResumingSubscription;
 import io.streamkit.client.internal.ResumingSubscription.Discontinuities;
 import java.time.Duration;
@@ -80,6 +83,7 @@ public final class StreamKitClient implements AutoCloseable {
   private final Duration defaultDeadline;
   private final long maxQueuedBytes;
   private final ReconnectPolicy reconnectPolicy;
+  private final ClientTracing tracing;
 
   private StreamKitClient(Builder builder) {
     NettyChannelBuilder channelBuilder = NettyChannelBuilder.forTarget(builder.target)
@@ -93,6 +97,10 @@ public final class StreamKitClient implements AutoCloseable {
     }
     if (builder.userAgent != null) {
       channelBuilder.userAgent(builder.userAgent);
+    }
+    this.tracing = ClientTracing.of(builder.openTelemetry);
+    if (tracing.enabled()) {
+      channelBuilder.intercept(ClientTracing.interceptor());
     }
     CallSettings settings =
         new CallSettings(builder.streamDeadline, builder.compression, builder.streamStartTimeout);
@@ -118,6 +126,7 @@ public final class StreamKitClient implements AutoCloseable {
     this.defaultDeadline = from.defaultDeadline;
     this.maxQueuedBytes = from.maxQueuedBytes;
     this.reconnectPolicy = from.reconnectPolicy;
+    this.tracing = from.tracing;
   }
 
   /**
@@ -296,6 +305,14 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(headers, "headers");
     checkOpen();
+    if (tracing.enabled()) {
+      return tracing.traced("publish " + topic, SpanKind.PRODUCER, topic, headers,
+          traced -> publishRequest(topic, payload, traced));
+    }
+    return publishRequest(topic, payload, headers);
+  }
+
+  private CompletableFuture<PublishAck> publishRequest(String topic, ByteString payload, Map<String, String> headers) {
     PublishRequest request =
         PublishRequest.newBuilder().setTopic(topic).setPayload(payload).putAllHeaders(headers).build();
     return runtime.publishing().publish(request, defaultDeadline);
@@ -366,6 +383,10 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(headers, "headers");
     Builder.checkPositive("deadline", deadline);
     checkOpen();
+    if (tracing.enabled()) {
+      return tracing.traced("call " + route, SpanKind.CLIENT, route, headers,
+          traced -> runtime.correlator().call(route, payload, traced, deadline));
+    }
     return runtime.correlator().call(route, payload, headers, deadline);
   }
 
@@ -437,8 +458,23 @@ public final class StreamKitClient implements AutoCloseable {
     private ClientTls tls;
     private CallCredentials credentials;
     private ConnectionListener connectionListener;
+    private OpenTelemetry openTelemetry;
 
     private Builder() {}
+
+    /**
+     * Traces the client with {@code openTelemetry}: a span per {@link StreamKitClient#call call} ({@code call
+     * <route>}, CLIENT) and per {@link StreamKitClient#publish publish} ({@code publish <topic>}, PRODUCER), each
+     * the child of the caller's current context, its W3C {@code traceparent} written into the request's headers;
+     * and the caller's current trace context in every call's metadata, so the server's spans continue the
+     * caller's trace. Events carry their publisher's context: read it with {@link EventTracing}. The application
+     * keeps ownership. Default: none, and tracing costs nothing.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      Objects.requireNonNull(openTelemetry, "openTelemetry: null (expected: an OpenTelemetry, e.g. an SDK)");
+      this.openTelemetry = openTelemetry;
+      return this;
+    }
 
     /**
      * Hears every change of the connection's state (connecting, ready, reconnecting, closed), serialized on the

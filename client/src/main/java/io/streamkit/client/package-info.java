@@ -15,6 +15,8 @@
  *       ({@link io.streamkit.client.SubscribeOptions}), its {@link io.streamkit.client.SubscriptionState}, and
  *       {@link io.streamkit.client.SubscriptionGapException}; publishing
  *       with {@link io.streamkit.client.EventPublisher}.</li>
+ *   <li>Tracing (with {@code Builder.openTelemetry}): {@link io.streamkit.client.EventTracing} reads the
+ *       publisher's trace context an event carries, to continue or link its trace; stateless.</li>
  *   <li>Failures: {@link io.streamkit.client.StreamKitException}, which carries the server's
  *       {@link io.grpc.Status}; programs decide by its typed reason (see {@code docs/ERRORS.md}), not by its
  *       text.</li>

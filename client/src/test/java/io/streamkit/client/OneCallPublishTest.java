@@ -117,14 +117,14 @@ class OneCallPublishTest {
   }
 
   @Test
-  void aThousandOutstandingPublishesAreEachAcknowledgedOnTheirOwn() {
+  void aThousandOutstandingPublishesAreEachAcknowledgedOnTheirOwn() throws Exception {
     StreamKitClient client = client();
     List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       acks.add(client.publish("news", ByteString.copyFromUtf8("event " + i)));
     }
 
-    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, java.util.concurrent.TimeUnit.SECONDS);
 
     assertThat(acks).extracting(a -> a.join().getLastOffsetsOrThrow("news")).doesNotHaveDuplicates().hasSize(1000);
   }
