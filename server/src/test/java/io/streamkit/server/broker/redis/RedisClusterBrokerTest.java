@@ -118,17 +118,14 @@ class RedisClusterBrokerTest {
   @Test
   void withWaitReplicasAKilledMasterLosesNoAcknowledgedEvent() throws Exception {
     Running run = publishing(1, 1, "durable");
-    RedisCluster cluster = run.cluster;
-    int victim = run.master;
-    String topic = run.topic;
+    run.cluster.kill(run.master);
     Publisher publisher = run.publisher;
     RecordingSink sink = run.sink;
-    cluster.kill(victim);
     int ackedAtKill = publisher.acked.size();
-    cluster.awaitFailover(victim, cluster.slotOf(topic));
+    run.cluster.awaitFailover(run.master, run.cluster.slotOf(run.topic));
     // The new master has no replica until the old one is back (as its replica): WAIT 1 cannot succeed before.
-    cluster.startAgain(victim);
-    cluster.awaitHealthy();
+    run.cluster.startAgain(run.master);
+    run.cluster.awaitHealthy();
     await().atMost(WAIT).until(() -> publisher.acked.size() >= ackedAtKill + 300);
     publisher.stop();
 
