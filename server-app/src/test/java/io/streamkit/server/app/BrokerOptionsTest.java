@@ -18,7 +18,8 @@ class BrokerOptionsTest {
         .contains("--broker", "default: memory")
         .contains("--redis-uri", "default: redis://127.0.0.1:6379")
         .contains("--redis-key-prefix", "default: streamkit")
-        .contains("--redis-timeout", "default: 5s");
+        .contains("--redis-timeout", "default: 5s")
+        .contains("--redis-wait-replicas", "default: 0");
   }
 
   @Test
@@ -36,6 +37,23 @@ class BrokerOptionsTest {
 
     assertThat(err).contains("--redis-uri").contains("STREAMKIT_REDIS_URI").contains("http://example")
         .contains("expected: redis://HOST:PORT");
+  }
+
+  @Test
+  void aNegativeWaitReplicasStopsStartUpWithExitCodeTwoNamingTheOptionAndItsVariable() {
+    String err = captureStderr(() -> assertThat(ServerMain.run("--port", "0", "--broker", "redis",
+        "--redis-wait-replicas", "-1")).isEqualTo(2));
+
+    assertThat(err).contains("--redis-wait-replicas").contains("STREAMKIT_REDIS_WAIT_REPLICAS").contains("-1")
+        .contains("expected: 0 to 16");
+  }
+
+  @Test
+  void aClusterSeedThatIsNotAUriStopsStartUpWithExitCodeTwo() {
+    String err = captureStderr(() -> assertThat(ServerMain.run("--port", "0", "--broker", "redis-cluster",
+        "--redis-uri", "redis://127.0.0.1:7001,http://example")).isEqualTo(2));
+
+    assertThat(err).contains("--redis-uri").contains("http://example").contains("expected: redis://HOST:PORT");
   }
 
   private static String captureStderr(Runnable r) {
