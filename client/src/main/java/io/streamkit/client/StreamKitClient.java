@@ -291,7 +291,8 @@ public final class StreamKitClient implements AutoCloseable {
    * <p>The future fails with {@link StreamKitException}, never silently: UNAVAILABLE naming the cause when there
    * is no connection (its message ends "nothing was sent" when the event never left: publishing it again is
    * safe); the server's status and {@link StreamKitException#reason() reason} when it refused or could not store
-   * the event (e.g. BROKER_UNAVAILABLE: not stored, retry; PUBLISH_UNCONFIRMED: may be stored);
+   * the event (e.g. BROKER_UNAVAILABLE: not stored, retry; PUBLISH_UNCONFIRMED or REPLICATION_UNCONFIRMED: may be
+   * stored);
    * DEADLINE_EXCEEDED when no acknowledgement came in time (it may or may not be stored); RESOURCE_EXHAUSTED,
    * at once and nothing sent, when the publishes waiting for their acknowledgement already hold
    * {@link Builder#maxQueuedBytes maxQueuedBytes}; CANCELLED when the client closed first.
