@@ -36,11 +36,12 @@ final class PushScenarios {
     String topic = "fanout-" + System.nanoTime();
     LongAdder total = new LongAdder();
     Recorder latency = new Recorder(3);
+    Recorder sincePublishedAt = new Recorder(3);
     Phase phase = new Phase(o.serverPid);
     try (Clients clients = new Clients(o, o.connections); Clients pub = Clients.publishers(o, 1)) {
       List<Subscriber> subs = new ArrayList<>();
       for (int i = 0; i < o.subscribers; i++) {
-        subs.add(new Subscriber(total, latency, phase, false).subscribe(clients.get(i), topic));
+        subs.add(new Subscriber(total, latency, sincePublishedAt, phase, false).subscribe(clients.get(i), topic));
       }
       // Subscriptions are registered asynchronously (on another instance, only once its Redis reader took them):
       // publish single events until each has one, so that the publisher, which stays at most maxAhead events
@@ -69,6 +70,7 @@ final class PushScenarios {
       long failed = subs.stream().filter(s -> s.error != null).count();
       subs.forEach(Subscriber::cancel);
       Histogram h = latency.getIntervalHistogram();
+      Histogram out = sincePublishedAt.getIntervalHistogram();
       return phase.cpuPerOp(new Result("fanout")
           .put("subscribers", o.subscribers)
           .put("connections", o.connections)
@@ -77,6 +79,8 @@ final class PushScenarios {
           .put("publishes_per_s", Math.round(publishedInWindow / phase.seconds()))
           .put("p50_us", h.getValueAtPercentile(50) / 1e3)
           .put("p99_us", h.getValueAtPercentile(99) / 1e3)
+          .put("broker_to_subscriber_p50_us", out.getValueAtPercentile(50) / 1e3)
+          .put("broker_to_subscriber_p99_us", out.getValueAtPercentile(99) / 1e3)
           .put("subscribers_complete", complete)
           .put("subscribers_failed", failed)
           .put("every_offset_delivered", drained && complete == o.subscribers ? 1 : 0));

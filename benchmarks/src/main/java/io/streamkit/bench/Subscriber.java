@@ -8,18 +8,23 @@ import io.streamkit.api.v1.Event;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.api.v1.TopicSubscription;
+import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
 
 /**
  * One live subscription of the load tool: checks that offsets are contiguous, counts deliveries, and records the
  * publish-to-deliver latency from the publisher's {@code System.nanoTime()} in the payload's first 8 bytes (the
- * publisher runs in this process). Callbacks for one subscription are serialized; the counters are read from
+ * publisher runs in this process) and, optionally, from the event's {@code published_at} (the server's wall clock
+ * when its broker took the publish; this machine's clock too), which splits the latency into the way in (client to
+ * broker) and the way out (broker to subscriber, through Redis when the publish was on another instance). Callbacks for one subscription are serialized; the counters are read from
  * the scenario's thread.
  */
 final class Subscriber implements ClientResponseObserver<SubscribeRequest, Event> {
   private final LongAdder total;
   private final Recorder latency;
+  /** From the event's {@code published_at} (the server's clock, when its broker took the publish) to delivery. */
+  private final Recorder sincePublishedAt;
   private final Phase phase;
   private final boolean manualFlow;
   private ClientCallStreamObserver<SubscribeRequest> call;
@@ -31,8 +36,13 @@ final class Subscriber implements ClientResponseObserver<SubscribeRequest, Event
   volatile boolean done;
 
   Subscriber(LongAdder total, Recorder latency, Phase phase, boolean manualFlow) {
+    this(total, latency, null, phase, manualFlow);
+  }
+
+  Subscriber(LongAdder total, Recorder latency, Recorder sincePublishedAt, Phase phase, boolean manualFlow) {
     this.total = total;
     this.latency = latency;
+    this.sincePublishedAt = sincePublishedAt;
     this.phase = phase;
     this.manualFlow = manualFlow;
   }
@@ -78,6 +88,12 @@ final class Subscriber implements ClientResponseObserver<SubscribeRequest, Event
         sentAt = (sentAt << 8) | (e.getPayload().byteAt(i) & 0xff);
       }
       latency.recordValue(Math.max(0, System.nanoTime() - sentAt));
+      if (sincePublishedAt != null && e.hasPublishedAt()) {
+        Instant now = Instant.now();
+        long nanos = (now.getEpochSecond() - e.getPublishedAt().getSeconds()) * 1_000_000_000L
+            + now.getNano() - e.getPublishedAt().getNanos();
+        sincePublishedAt.recordValue(Math.max(0, nanos));
+      }
     }
   }
 

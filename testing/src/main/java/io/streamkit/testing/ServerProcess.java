@@ -114,7 +114,9 @@ public final class ServerProcess implements AutoCloseable {
   /** SIGKILL: no shutdown hook, no goodbye to the clients. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
-    process.waitFor();
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new IllegalStateException("pid " + process.pid() + " still running 30 s after SIGKILL");
+    }
   }
 
   /** SIGTERM: the server drains and exits; returns its exit code. */

@@ -3,13 +3,8 @@ package io.streamkit.server.broker.redis;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.SslOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.streamkit.api.v1.Event;
@@ -51,8 +46,13 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#historyMaxAge}; a topic's keys expire once it has had no event and no subscriber of any instance
  * for that age plus a minute.
  *
+ * <p>Redis Cluster ({@link Builder#cluster}): each topic's keys carry the hash tag {@code {topic}}, so a topic lives
+ * on one master and its scripts stay atomic; the broker follows resharding and failover. Durable acknowledgements
+ * ({@link Builder#waitReplicas}): an event is acknowledged only once Redis WAIT confirmed replicas have it.
+ *
  * <p>Delivery: one reader thread per broker (per server instance) reads every topic that has local subscribers
- * with one blocking XREAD and keeps each topic's retained history in memory, decoded once; all local subscribers
+ * (one Redis: with one blocking XREAD; a cluster: per slot, woken by each master's bell) and keeps each topic's
+ * retained history in memory, decoded once; all local subscribers
  * of a topic read those same events, delivered from each subscriber's event loop as with the in-memory broker
  * (see {@code docs/REDIS.md}). While Redis is unreachable, {@link #publish}
  * fails with UNAVAILABLE, subscriptions pause and resume with what was published meanwhile, and
@@ -64,8 +64,7 @@ import org.slf4j.LoggerFactory;
 public final class RedisBroker implements Broker {
   private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
 
-  final RedisClient client;
-  final RedisURI uri;
+  final RedisNodes nodes;
   final String where;
   /** The password in the URI, or null: only to hide it from messages. */
   private final String password;
@@ -74,43 +73,36 @@ public final class RedisBroker implements Broker {
   final Duration historyMaxAge;
   final long maxSubscriberLag;
   final Duration commandTimeout;
+  /** Replicas that must confirm a batch (Redis WAIT) before its events are acknowledged; 0: no WAIT. */
+  final int waitReplicas;
+  /** The timeout given to WAIT: three quarters of the command timeout, so that Redis answers before it. */
+  final long waitTimeoutMillis;
   /**
    * Time-to-live of a topic's keys, renewed by every publish and, while the topic has subscribers, by every
    * instance's check: the history age plus a minute, so that checks (about once a second) always come in time.
    */
   final long keyTtlMillis;
   final KnownOffsets known = new KnownOffsets();
-  private final CommandConnection commands;
   private final GroupCommit groupCommit;
   private final TopicReader reader;
   private final ScheduledExecutorService trimmer;
 
   private RedisBroker(Builder b) {
-    this.uri = b.uri;
     this.password = b.password;
-    this.where = "Redis at " + b.uri.getHost() + ":" + b.uri.getPort() + (b.uri.isSsl() ? " (TLS)" : "");
     this.keyPrefix = b.keyPrefix;
     this.historyMaxEvents = b.limits.historyMaxEvents();
     this.historyMaxAge = b.limits.historyMaxAge();
     this.maxSubscriberLag = b.limits.maxSubscriberLag();
     this.commandTimeout = b.commandTimeout;
+    this.waitReplicas = b.waitReplicas;
+    this.waitTimeoutMillis = Math.max(1, commandTimeout.toMillis() * 3 / 4);
     this.keyTtlMillis = historyMaxAge.toMillis() + 60_000;
-    this.client = RedisClient.create();
-    // No automatic reconnect, and commands are refused while disconnected: Lettuce would otherwise re-send a
-    // publish that Redis may already have executed, storing the event twice. Connections are re-made by us.
-    ClientOptions.Builder options = ClientOptions.builder();
-    if (b.trustedCa != null) {
-      options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(b.trustedCa.toFile()).build());
-    }
-    client.setOptions(options
-        .autoReconnect(false)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
-        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-        .build());
-    this.commands = new CommandConnection(client, uri);
-    this.groupCommit = new GroupCommit(this, commands);
-    this.reader = new TopicReader(this, commands);
+    this.nodes = b.cluster == null
+        ? new RedisNodes.Single(b.uri, commandTimeout, b.trustedCa)
+        : new ClusterNodes(b.cluster, commandTimeout, b.waitReplicas > 0, b.trustedCa);
+    this.where = nodes.where();
+    this.groupCommit = new GroupCommit(this);
+    this.reader = new TopicReader(this);
     this.trimmer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "streamkit-redis-trim");
       t.setDaemon(true);
@@ -120,6 +112,10 @@ public final class RedisBroker implements Broker {
     trimmer.scheduleWithFixedDelay(
         () -> groupCommit.trimByAge(System.currentTimeMillis() - historyMaxAge.toMillis()),
         period, period, TimeUnit.MILLISECONDS);
+    if (nodes instanceof ClusterNodes cluster) {
+      trimmer.scheduleWithFixedDelay(cluster::refresh, ClusterNodes.PERIOD_MILLIS, ClusterNodes.PERIOD_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
     reader.start();
   }
 
@@ -127,8 +123,8 @@ public final class RedisBroker implements Broker {
    * Connects once and pings: a refusal of the credentials or a failed TLS handshake is a configuration error,
    * reported naming the URI (password hidden); any other failure (Redis down) is left to the reader's retries.
    */
-  private void checkAccess() {
-    try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE, uri)) {
+  private void checkAccess(RedisURI uri) {
+    try (StatefulRedisConnection<byte[], byte[]> c = nodes.client.connect(ByteArrayCodec.INSTANCE, uri)) {
       c.sync().ping();
     } catch (RuntimeException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
@@ -149,10 +145,17 @@ public final class RedisBroker implements Broker {
     }
   }
 
-  /** The URI text with the password of its user-info part, if any, shown as {@code ****}. */
+  /**
+   * The URI text with the password of its user-info part, if any, shown as {@code ****}; each of a
+   * comma-separated list (cluster seeds) likewise.
+   */
   public static String redact(String uri) {
     if (uri == null) {
       return null;
+    }
+    if (uri.contains(",")) {
+      return java.util.Arrays.stream(uri.split(",", -1)).map(RedisBroker::redact)
+          .collect(java.util.stream.Collectors.joining(","));
     }
     int scheme = uri.indexOf("://");
     int at = uri.lastIndexOf('@');
@@ -238,12 +241,11 @@ public final class RedisBroker implements Broker {
   public void close() {
     if (reader.close()) {
       trimmer.shutdownNow();
-      commands.close();
-      client.shutdown(0, 2, TimeUnit.SECONDS);
+      nodes.close();
     }
   }
 
-  /** EVALSHA, then EVAL when Redis does not know the script (it forgets scripts when it restarts). */
+  /** EVALSHA, then EVAL when Redis does not know the script (it forgets scripts when it restarts or fails over). */
   static CompletableFuture<List<Object>> eval(
       StatefulRedisConnection<byte[], byte[]> c, String sha, String script, byte[][] keys, byte[][] args) {
     return c.async().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
@@ -266,6 +268,8 @@ public final class RedisBroker implements Broker {
    */
   public static final class Builder {
     private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
+    private List<RedisURI> cluster;
+    private int waitReplicas;
     private String keyPrefix = "streamkit";
     private TopicLimits limits = TopicLimits.DEFAULTS;
     private Duration commandTimeout = Duration.ofSeconds(5);
@@ -280,15 +284,19 @@ public final class RedisBroker implements Broker {
      * in an error message: they show the URI with the password as {@code ****}.
      */
     public Builder uri(String uri) {
+      this.uri = parse("uri", uri);
+      this.password = passwordOf(uri);
+      return this;
+    }
+
+    private static RedisURI parse(String field, String uri) {
       try {
-        this.uri = RedisURI.create(uri);
-        this.password = passwordOf(uri);
+        return RedisURI.create(uri);
       } catch (RuntimeException e) {
         String shown = redact(uri);
-        throw new IllegalArgumentException("uri: '" + shown + "' (expected: redis://HOST:PORT or"
-            + " rediss://HOST:PORT, e.g. redis://127.0.0.1:6379): " + scrub(e.getMessage(), uri, shown));
+        throw new IllegalArgumentException(field + ": '" + shown + "' (expected: redis://HOST:PORT or"
+            + " rediss://HOST:PORT, e.g. redis://127.0.0.1:6379): " + scrub(e.getMessage(), uri, shown), e);
       }
-      return this;
     }
 
     /**
@@ -301,6 +309,41 @@ public final class RedisBroker implements Broker {
             + " certificates)");
       }
       this.trustedCa = pemFile;
+      return this;
+    }
+
+    /**
+     * Use Redis Cluster instead of one Redis: {@code seeds} are some of its nodes ({@code redis://HOST:PORT}, with
+     * the password and TLS every node shares); the broker reads the rest of the topology from them and follows it
+     * (resharding, failover). Each topic's keys carry the hash tag {@code {topic}}, so a topic lives on the master
+     * of {@code CLUSTER KEYSLOT topic}. Default: not a cluster ({@link #uri}).
+     */
+    public Builder cluster(List<String> seeds) {
+      if (seeds == null || seeds.isEmpty()) {
+        throw new IllegalArgumentException("cluster: " + seeds + " (expected: at least one redis://HOST:PORT)");
+      }
+      List<RedisURI> uris = new java.util.ArrayList<>();
+      for (String seed : seeds) {
+        uris.add(parse("cluster", seed));
+        if (password == null) {
+          password = passwordOf(seed);
+        }
+      }
+      this.cluster = List.copyOf(uris);
+      return this;
+    }
+
+    /**
+     * Replicas that must have each batch (Redis {@code WAIT}, one per batch and node) before its events are
+     * acknowledged; a WAIT that times out (three quarters of {@link #commandTimeout}) fails the publish with
+     * UNAVAILABLE, reason REPLICATION_UNCONFIRMED. WAIT confirms the replicas received the write, not that they
+     * wrote it to disk. Default 0: acknowledged once the master ran the script.
+     */
+    public Builder waitReplicas(int replicas) {
+      if (replicas < 0 || replicas > 16) {
+        throw new IllegalArgumentException("waitReplicas: " + replicas + " (expected: 0 to 16)");
+      }
+      this.waitReplicas = replicas;
       return this;
     }
 
@@ -364,7 +407,7 @@ public final class RedisBroker implements Broker {
     public RedisBroker build() {
       RedisBroker broker = new RedisBroker(this);
       try {
-        broker.checkAccess();
+        broker.checkAccess(cluster == null ? uri : cluster.get(0));
       } catch (IllegalArgumentException e) {
         broker.close();
         throw e;
