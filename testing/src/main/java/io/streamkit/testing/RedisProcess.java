@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * A real {@code redis-server} for tests: a free port on 127.0.0.1, its own data folder, no RDB saves unless asked,
- * AOF on or off. It can be killed with SIGKILL and started again on the same port and folder. Close it (idempotent)
- * to stop it; nothing is left running.
+ * AOF on or off; or requiring a password ({@link #startWithPassword}), or serving TLS as well
+ * ({@link #startWithTls}). It can be killed with SIGKILL and started again on the same port and folder. Close it
+ * (idempotent) to stop it; nothing is left running.
  *
  * <p>Thread-compatible: one test drives it.
  *

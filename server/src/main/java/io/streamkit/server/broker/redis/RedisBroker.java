@@ -157,15 +157,21 @@ public final class RedisBroker implements Broker {
       return java.util.Arrays.stream(uri.split(",", -1)).map(RedisBroker::redact)
           .collect(java.util.stream.Collectors.joining(","));
     }
-    int scheme = uri.indexOf("://");
-    int at = uri.lastIndexOf('@');
-    if (scheme < 0 || at < scheme) {
+    String userInfo = userInfo(uri);
+    if (userInfo == null) {
       return uri;
     }
-    String userInfo = uri.substring(scheme + 3, at);
     int colon = userInfo.indexOf(':');
     String user = colon < 0 ? "" : userInfo.substring(0, colon);
-    return uri.substring(0, scheme + 3) + user + ":****" + uri.substring(at);
+    int start = uri.indexOf("://") + 3;
+    return uri.substring(0, start) + user + ":****" + uri.substring(start + userInfo.length());
+  }
+
+  /** The user-info part of a URI's text (between "://" and the last '@'), or null when it has none. */
+  private static String userInfo(String uri) {
+    int scheme = uri.indexOf("://");
+    int at = uri.lastIndexOf('@');
+    return scheme < 0 || at < scheme ? null : uri.substring(scheme + 3, at);
   }
 
   /** {@code message} without the password of this broker's URI, wherever it appears. */
@@ -175,12 +181,10 @@ public final class RedisBroker implements Broker {
 
   /** The password in the user-info part of a URI's text, or null. */
   private static String passwordOf(String uri) {
-    int scheme = uri.indexOf("://");
-    int at = uri.lastIndexOf('@');
-    if (scheme < 0 || at < scheme) {
+    String userInfo = userInfo(uri);
+    if (userInfo == null) {
       return null;
     }
-    String userInfo = uri.substring(scheme + 3, at);
     int colon = userInfo.indexOf(':');
     return colon < 0 ? userInfo : userInfo.substring(colon + 1);
   }
