@@ -62,10 +62,12 @@ final class ClusterNodes extends RedisNodes {
     this.readReplicas = readReplicas;
     this.template = seedUris.get(0);
     this.cluster = RedisClusterClient.create(client.getResources(), seedUris);
+    // The topology is read over the same TLS as the nodes' own connections (rediss:// with --redis-ca).
     cluster.setOptions(ClusterClientOptions.builder()
         .validateClusterNodeMembership(false)
         .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
         .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+        .sslOptions(client.getOptions().getSslOptions())
         .build());
     List<String> names = new ArrayList<>();
     for (RedisURI u : seedUris) {
