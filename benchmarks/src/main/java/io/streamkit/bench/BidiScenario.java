@@ -20,7 +20,9 @@ import org.HdrHistogram.Recorder;
 /**
  * {@code bidi-throughput}, {@code ping-pong} and {@code large}: S bidi streams, each keeping W messages of B bytes
  * in flight against Greeter.Chat or StreamService.Chat {@code echo}; every reply sends the next message. Reports
- * replies per second, MB/s of echoed payload and the round-trip latency percentiles.
+ * replies per second, MB/s of echoed payload and the round-trip latency percentiles. Every reply is compared with
+ * what was sent (Greeter: {@code "Received: " + content}; Chat: the same payload, no error): a wrong reply, like a
+ * failed stream, counts in {@code errors}.
  */
 final class BidiScenario {
   private BidiScenario() {}
@@ -35,8 +37,8 @@ final class BidiScenario {
         EchoStream<?, ?> s;
         if (o.service.equals("greeter")) {
           MessageRequest request = MessageRequest.newBuilder().setContent(ascii(o.payload)).build();
-          EchoStream<MessageRequest, MessageResponse> g =
-              new EchoStream<>(request, o.window, phase, latency, errors, r -> false);
+          EchoStream<MessageRequest, MessageResponse> g = new EchoStream<>(request, o.window, phase, latency, errors,
+              greeterReplyIsWrong(request));
           GreeterGrpc.newStub(clients.get(i)).chat(g);
           s = g;
         } else if (o.service.equals("chat")) {
@@ -45,7 +47,8 @@ final class BidiScenario {
               .setRoute("echo")
               .setPayload(ByteString.copyFrom(new byte[o.payload]))
               .build();
-          EchoStream<Message, Message> c = new EchoStream<>(request, o.window, phase, latency, errors, Message::hasError);
+          EchoStream<Message, Message> c =
+              new EchoStream<>(request, o.window, phase, latency, errors, chatReplyIsWrong(request));
           StreamServiceGrpc.newStub(clients.get(i)).chat(c);
           s = c;
         } else {
@@ -74,6 +77,17 @@ final class BidiScenario {
     }
   }
 
+  /** Greeter.Chat answers {@code "Received: " + content}: any other reply is wrong. */
+  static Function<MessageResponse, Boolean> greeterReplyIsWrong(MessageRequest sent) {
+    String expected = "Received: " + sent.getContent();
+    return reply -> !reply.getReply().equals(expected);
+  }
+
+  /** StreamService.Chat's {@code echo} route answers with the payload it got: an error or other bytes are wrong. */
+  static Function<Message, Boolean> chatReplyIsWrong(Message sent) {
+    return reply -> reply.hasError() || !reply.getPayload().equals(sent.getPayload());
+  }
+
   static String ascii(int n) {
     byte[] b = new byte[n];
     Arrays.fill(b, (byte) 'x');
@@ -91,19 +105,19 @@ final class BidiScenario {
     private final Phase phase;
     private final Recorder latency;
     private final AtomicLong errors;
-    private final Function<Resp, Boolean> isError;
+    private final Function<Resp, Boolean> isWrong;
     private ClientCallStreamObserver<Req> out;
     private long sent;
     private volatile long received;
     private volatile boolean failed;
 
-    EchoStream(Req request, int window, Phase phase, Recorder latency, AtomicLong errors, Function<Resp, Boolean> isError) {
+    EchoStream(Req request, int window, Phase phase, Recorder latency, AtomicLong errors, Function<Resp, Boolean> isWrong) {
       this.request = request;
       this.sentAt = new long[window];
       this.phase = phase;
       this.latency = latency;
       this.errors = errors;
-      this.isError = isError;
+      this.isWrong = isWrong;
     }
 
     @Override
@@ -129,7 +143,7 @@ final class BidiScenario {
       long n = received;
       long at = sentAt[(int) (n % sentAt.length)];
       received = n + 1;
-      if (isError.apply(value)) {
+      if (isWrong.apply(value)) {
         errors.incrementAndGet();
       }
       if (phase.measuring) {

@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  * baseline, ...), and prints the medians and their ratio beside the target. The Redis cases compare StreamKit with
  * {@code --broker redis} (a local redis-server, AOF everysec; two instances when the case publishes on one and
  * subscribes on the other) against StreamKit in memory. Also measures loopback TCP bandwidth with iperf3 when it is
- * installed.
+ * installed. On a terminal a progress bar ({@link Progress}) shows the case, run i of n, the elapsed time and the
+ * estimated time left.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, usageHelpWidth = 120,
     description = "Runs every scenario against StreamKit and the plain grpc-java baselines, interleaved, and prints ratios.")
@@ -68,6 +69,13 @@ final class CompareCommand implements Callable<Integer> {
       description = "Folder for results.md, runs.jsonl and the servers' logs (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--no-progress",
+      description = "No progress bar (it is drawn only when the output is a terminal anyway).")
+  boolean noProgress;
+
+  /** Result lines, above the progress bar when there is one. */
+  private Progress progress;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isRegularFile(streamkitJar)) {
@@ -83,26 +91,36 @@ final class CompareCommand implements Callable<Integer> {
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n\n");
     md.append("| case | figure | StreamKit | against | ratio | per-run ratios | target | met |\n"
         + "|---|---|---|---|---|---|---|---|\n");
+    List<Cases.Case> selected =
+        Cases.ALL.stream().filter(c -> only == null || only.contains(c.name())).toList();
+    // Two servers per run; a run takes its warm-up, its measured time and a few seconds to start the load process.
+    progress = Progress.start(selected.size() * runs * 2, warmup.plus(duration).plusSeconds(3), System.out,
+        Progress.wanted(noProgress, System.console() != null, System.getenv("TERM")));
+    try {
+      return compare(selected, md);
+    } finally {
+      progress.close();
+    }
+  }
+
+  private int compare(List<Cases.Case> selected, StringBuilder md) throws Exception {
     String loopback = iperf3();
-    System.out.println("loopback TCP (iperf3): " + loopback);
+    progress.println("loopback TCP (iperf3): " + loopback);
     int missed = 0;
-    for (Cases.Case c : Cases.ALL) {
-      if (only != null && !only.contains(c.name())) {
-        continue;
-      }
-      System.out.println("== " + c.name() + ": " + c.scenario() + " " + String.join(" ", c.args())
+    for (Cases.Case c : selected) {
+      progress.println("== " + c.name() + ": " + c.scenario() + " " + String.join(" ", c.args())
           + (c.setup() == Cases.Setup.BASELINE ? "" : " (StreamKit on Redis against StreamKit in memory)"));
       Map<String, List<Result>> results;
       try {
         results = runCase(c);
       } catch (IOException e) {
-        System.out.println("   skipped: " + e.getMessage());
+        progress.println("   skipped: " + e.getMessage());
         continue;
       }
       for (Cases.Figure f : c.figures()) {
         double sk = median(results.get("streamkit"), f.name());
         double base = median(results.get("baseline"), f.name());
-        double ratio = base == 0 ? Double.NaN : sk / base;
+        double ratio = ratio(sk, base);
         Boolean met = f.target() == null ? null : f.target().met(sk, ratio);
         if (Boolean.FALSE.equals(met)) {
           missed++;
@@ -111,7 +129,7 @@ final class CompareCommand implements Callable<Integer> {
             Result.format(sk), Result.format(base) + (c.setup() == Cases.Setup.BASELINE ? "" : " (memory)"), Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio),
             pairRatios(results, f.name()), f.target() == null ? "" : f.target().text(),
             met == null ? "" : met ? "yes" : "NO");
-        System.out.println(line);
+        progress.println(line);
         md.append(line).append('\n');
       }
     }
@@ -126,9 +144,9 @@ final class CompareCommand implements Callable<Integer> {
     }
     md.append("\nLoopback TCP bandwidth (iperf3 -c 127.0.0.1 -t 3): ").append(loopback).append('\n');
     Files.writeString(out.resolve("results.md"), md.toString());
-    System.out.println("\nLoopback TCP bandwidth (iperf3): " + loopback);
-    System.out.println("results: " + out.resolve("results.md") + ", every run: " + out.resolve("runs.jsonl"));
-    System.out.println(missed == 0 ? "every target met" : missed + " target(s) missed");
+    progress.println("\nLoopback TCP bandwidth (iperf3): " + loopback);
+    progress.println("results: " + out.resolve("results.md") + ", every run: " + out.resolve("runs.jsonl"));
+    progress.println(missed == 0 ? "every target met" : missed + " target(s) missed");
     return 0;
   }
 
@@ -227,13 +245,19 @@ final class CompareCommand implements Callable<Integer> {
     results.put("streamkit", new ArrayList<>());
     results.put("baseline", new ArrayList<>());
     // Heap figures need servers that ran nothing before; speed figures want servers whose JIT is warm.
-    Servers servers = servers(c);
+    Servers servers;
+    try {
+      servers = servers(c);
+    } catch (IOException e) {
+      progress.skip(runs * results.size()); // e.g. no redis-server: none of the case's runs will happen
+      throw e;
+    }
     try {
       // Not for heap cases: their servers must have run nothing before the measured run.
       for (int w = 1; w <= (c.freshServers() ? 0 : warmupRuns); w++) {
         for (String server : results.keySet()) {
           Result r = load(c, server.equals("streamkit") ? servers.left(c) : servers.right);
-          System.out.println(String.format(Locale.ROOT, "   warm-up %d %-9s (not counted)%s", w, server,
+          progress.println(String.format(Locale.ROOT, "   warm-up %d %-9s (not counted)%s", w, server,
               c.figures().isEmpty() ? "" : " " + c.figures().get(0).name() + "="
                   + Result.format(r.figures.getOrDefault(c.figures().get(0).name(), Double.NaN))));
         }
@@ -241,7 +265,9 @@ final class CompareCommand implements Callable<Integer> {
       for (int run = 1; run <= runs; run++) {
         for (String server : results.keySet()) {
           boolean isSk = server.equals("streamkit");
+          progress.begin(c.name(), run, runs, server);
           Result r = load(c, isSk ? servers.left(c) : servers.right);
+          progress.done();
           results.get(server).add(r);
           Files.writeString(out.resolve("runs.jsonl"), "{\"case\": \"" + c.name() + "\", \"server\": \"" + server
               + "\", \"run\": " + run + ", \"result\": " + r.toJson() + "}\n", StandardCharsets.UTF_8,
@@ -250,7 +276,7 @@ final class CompareCommand implements Callable<Integer> {
           for (Cases.Figure f : c.figures()) {
             b.append(' ').append(f.name()).append('=').append(Result.format(r.figures.getOrDefault(f.name(), Double.NaN)));
           }
-          System.out.println(b);
+          progress.println(b.toString());
         }
       }
     } finally {
@@ -268,12 +294,22 @@ final class CompareCommand implements Callable<Integer> {
         "--server-pid", Long.toString(side.pid()), "--json",
         "--warmup", warmup.toMillis() + "ms", "--duration", duration.toMillis() + "ms"));
     cmd.addAll(c.args());
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p = new ProcessBuilder(cmd).start();
+    // The load process's warnings, line by line above the progress bar rather than through it.
+    Thread errors = new Thread(() -> {
+      try (java.io.BufferedReader r = p.errorReader(StandardCharsets.UTF_8)) {
+        r.lines().forEach(progress::println);
+      } catch (IOException e) {
+        progress.println("   (the load process's error output could not be read: " + e.getMessage() + ")");
+      }
+    }, "load-stderr");
+    errors.start();
     String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int exit = p.waitFor();
+    errors.join(10_000);
     String json = Arrays.stream(stdout.split("\n")).filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
     if (exit != 0 || json == null) {
-      System.err.println("load " + c.name() + " failed (exit " + exit + "): " + stdout);
+      progress.println("load " + c.name() + " failed (exit " + exit + "): " + stdout);
       return new Result(c.scenario());
     }
     return Result.fromJson(json);
@@ -292,6 +328,12 @@ final class CompareCommand implements Callable<Integer> {
     return String.join(" ", out);
   }
 
+  /** StreamKit's figure over the one it is compared with; NaN when that one is 0 (nothing to compare with). */
+  static double ratio(double streamkit, double against) {
+    return against == 0 ? Double.NaN : streamkit / against;
+  }
+
+  /** The median of the runs that have {@code figure} (the mean of the middle two for an even count); NaN if none. */
   static double median(List<Result> results, String figure) {
     double[] v = results.stream().map(r -> r.figures.get(figure)).filter(x -> x != null).mapToDouble(Double::doubleValue)
         .sorted().toArray();

@@ -10,7 +10,9 @@ import java.util.function.LongSupplier;
  * when other work on the machine steals CPU from both sides. Thread-safe.
  */
 final class Phase {
-  private final long serverPid;
+  private final LongSupplier clock;
+  private final LongSupplier serverCpuTicks;
+  private final boolean cpuKnown;
   private long startCpuTicks;
   private long cpuTicks;
   volatile boolean measuring;
@@ -29,21 +31,32 @@ final class Phase {
   }
 
   Phase(long serverPid) {
-    this.serverPid = serverPid;
+    this(System::nanoTime, () -> ServerProbe.cpuTicks(serverPid), serverPid > 0);
+  }
+
+  /**
+   * A phase reading time from {@code clock} (nanoseconds) and the server's CPU time so far from
+   * {@code serverCpuTicks} (ticks of {@link ServerProbe#MICROS_PER_TICK}); {@code cpuKnown} false when there is no
+   * server process to read. Tests pass their own readings.
+   */
+  Phase(LongSupplier clock, LongSupplier serverCpuTicks, boolean cpuKnown) {
+    this.clock = clock;
+    this.serverCpuTicks = serverCpuTicks;
+    this.cpuKnown = cpuKnown;
   }
 
   void begin(LongSupplier counter) {
-    startCpuTicks = ServerProbe.cpuTicks(serverPid);
+    startCpuTicks = serverCpuTicks.getAsLong();
     startCount = counter.getAsLong();
-    startNanos = System.nanoTime();
+    startNanos = clock.getAsLong();
     measuring = true;
   }
 
   double end(LongSupplier counter) {
     measuring = false;
     count = counter.getAsLong() - startCount;
-    seconds = (System.nanoTime() - startNanos) / 1e9;
-    cpuTicks = ServerProbe.cpuTicks(serverPid) - startCpuTicks;
+    seconds = (clock.getAsLong() - startNanos) / 1e9;
+    cpuTicks = serverCpuTicks.getAsLong() - startCpuTicks;
     return count / seconds;
   }
 
@@ -57,7 +70,7 @@ final class Phase {
 
   /** Adds the server's CPU microseconds per counted operation, when the server's PID is known. */
   Result cpuPerOp(Result r) {
-    if (serverPid > 0 && count > 0) {
+    if (cpuKnown && count > 0) {
       r.put("server_cpu_us_per_op", cpuTicks * ServerProbe.MICROS_PER_TICK / count);
       r.put("server_cpu_cores", cpuTicks * ServerProbe.MICROS_PER_TICK / 1e6 / seconds);
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,16 +21,26 @@ final class ServerProbe {
   static long heapAfterGc(long pid) throws IOException, InterruptedException {
     jcmd(pid, "GC.run");
     String info = jcmd(pid, "GC.heap_info");
-    Matcher m = USED.matcher(info);
+    return usedHeapBytes(info);
+  }
+
+  /** The bytes in use that {@code jcmd PID GC.heap_info} printed ({@code used NK}, the first one: the whole heap). */
+  static long usedHeapBytes(String heapInfo) throws IOException {
+    Matcher m = USED.matcher(heapInfo);
     if (!m.find()) {
-      throw new IOException("no 'used NK' in jcmd GC.heap_info output: " + info);
+      throw new IOException("no 'used NK' in jcmd GC.heap_info output: " + heapInfo);
     }
     return Long.parseLong(m.group(1)) * 1024;
   }
 
   /** Resident set size in bytes (heap, direct buffers, metaspace, stacks). */
   static long rss(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+    return rssBytes(Files.readAllLines(Path.of("/proc/" + pid + "/status")), pid);
+  }
+
+  /** The {@code VmRSS: N kB} line of /proc/PID/status, in bytes. */
+  static long rssBytes(List<String> statusLines, long pid) throws IOException {
+    for (String line : statusLines) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
       }
@@ -46,13 +57,17 @@ final class ServerProbe {
       return 0;
     }
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      // Fields after the command name (which is in parentheses and may hold spaces): state is field 3.
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime (14) and stime (15)
+      return cpuTicksOfStat(Files.readString(Path.of("/proc/" + pid + "/stat")));
     } catch (IOException | RuntimeException e) {
       return 0;
     }
+  }
+
+  /** utime plus stime (fields 14 and 15) of a /proc/PID/stat line. */
+  static long cpuTicksOfStat(String stat) {
+    // Fields after the command name (which is in parentheses and may hold spaces and parentheses): state is field 3.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   private static String jcmd(long pid, String command) throws IOException, InterruptedException {

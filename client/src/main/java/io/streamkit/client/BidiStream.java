@@ -32,9 +32,11 @@ public interface BidiStream<ReqT, RespT> extends Iterable<RespT>, AutoCloseable 
    *
    * @throws InterruptedException if interrupted while waiting; the message was not sent and the stream
    *     stays open
-   * @throws StreamKitException with the stream's status if the stream ended, before or while waiting
-   *     ("stream already closed with status X")
-   * @throws IllegalStateException if {@link #closeSend()} was called
+   * @throws StreamKitException with the stream's status if the stream failed or was cancelled, before or while waiting
+   *     ("stream already closed with status X (...)", or "stream never opened (...)" when it failed before reaching
+   *     the server, e.g. "UNAVAILABLE: stream never opened (cannot connect to ...)")
+   * @throws IllegalStateException if {@link #closeSend()} was called, or the server already completed the stream
+   *     (with OK: nothing failed)
    */
   void send(ReqT message) throws InterruptedException;
 

@@ -47,10 +47,11 @@ public interface EventPublisher extends AutoCloseable {
 
   /**
    * Half-closes and waits for the acknowledgement: how many events were stored, and the last offset per topic.
-   * Calling it again returns the same acknowledgement.
+   * Calling it again, or after a {@link #close()} that received the acknowledgement, returns the same one.
    *
    * @throws StreamKitException if the stream failed, saying how many events were not acknowledged
-   * @throws IllegalStateException after {@link #close()}
+   * @throws IllegalStateException after a {@link #close()} that cancelled the stream (nothing had been sent) or
+   *     failed
    * @throws InterruptedException if interrupted while waiting; the stream stays half-closed
    */
   PublishAck complete() throws InterruptedException;

@@ -3,6 +3,7 @@ package io.streamkit.client;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * How a subscription resumes after a retryable failure, and how often the client tries its connection again while
@@ -66,12 +67,20 @@ public final class ReconnectPolicy {
 
   /** The delay before reconnect attempt {@code attempt} (1-based), in nanos; -1 if no attempt is left. */
   long delayNanos(int attempt) {
+    return delayNanos(attempt, ThreadLocalRandom.current()::nextDouble);
+  }
+
+  /**
+   * {@link #delayNanos(int)} with the random draw given: {@code random} returns a value in [0, 1), 0.5 meaning no
+   * spread. The seam lets a test pin the jitter instead of sampling it.
+   */
+  long delayNanos(int attempt, DoubleSupplier random) {
     if (attempt > maxAttempts) {
       return -1;
     }
     double base = initialDelay.toNanos() * Math.pow(multiplier, attempt - 1);
     double capped = Math.min(maxDelay.toNanos(), base);
-    double spread = 1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
+    double spread = 1 + jitter * (2 * random.getAsDouble() - 1);
     return Math.max(0, (long) (capped * spread));
   }
 

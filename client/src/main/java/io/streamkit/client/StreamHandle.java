@@ -28,8 +28,10 @@ public interface StreamHandle<ReqT> {
    *
    * @throws StreamKitException with RESOURCE_EXHAUSTED if the outbound buffer would exceed
    *     {@code maxQueuedBytes} (the message is dropped, the stream stays open); with the stream's status
-   *     if the stream already ended ("stream already closed with status X")
-   * @throws IllegalStateException if {@link #closeSend()} was called
+   *     if the stream already ended ("stream already closed with status X (...)", or "stream never opened (...)"
+   *     when it failed before reaching the server, e.g. "UNAVAILABLE: stream never opened (cannot connect to ...)")
+   * @throws IllegalStateException if {@link #closeSend()} was called, or the server already completed the stream
+   *     (with OK: nothing failed)
    */
   void send(ReqT message);
 

@@ -5,6 +5,8 @@ import io.grpc.CallCredentials;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.NettyChannelBuilder;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.streamkit.api.v1.Message;
 import io.streamkit.api.v1.PublishAck;
 import io.streamkit.api.v1.PublishRequest;
@@ -16,6 +18,7 @@ import io.streamkit.client.internal.BlockingPublishCall;
 import io.streamkit.client.internal.CallbackBidiCall;
 import io.streamkit.client.internal.ClientRuntime;
 import io.streamkit.client.internal.ClientRuntime.CallSettings;
+import io.streamkit.client.internal.ClientTracing;
 import io.streamkit.client.internal.ResumingSubscription;
 import io.streamkit.client.internal.ResumingSubscription.Discontinuities;
 import java.time.Duration;
@@ -80,6 +83,7 @@ public final class StreamKitClient implements AutoCloseable {
   private final Duration defaultDeadline;
   private final long maxQueuedBytes;
   private final ReconnectPolicy reconnectPolicy;
+  private final ClientTracing tracing;
 
   private StreamKitClient(Builder builder) {
     NettyChannelBuilder channelBuilder = NettyChannelBuilder.forTarget(builder.target)
@@ -93,6 +97,10 @@ public final class StreamKitClient implements AutoCloseable {
     }
     if (builder.userAgent != null) {
       channelBuilder.userAgent(builder.userAgent);
+    }
+    this.tracing = ClientTracing.of(builder.openTelemetry);
+    if (tracing.enabled()) {
+      channelBuilder.intercept(ClientTracing.interceptor());
     }
     CallSettings settings =
         new CallSettings(builder.streamDeadline, builder.compression, builder.streamStartTimeout);
@@ -118,6 +126,7 @@ public final class StreamKitClient implements AutoCloseable {
     this.defaultDeadline = from.defaultDeadline;
     this.maxQueuedBytes = from.maxQueuedBytes;
     this.reconnectPolicy = from.reconnectPolicy;
+    this.tracing = from.tracing;
   }
 
   /**
@@ -257,6 +266,19 @@ public final class StreamKitClient implements AutoCloseable {
   }
 
   /**
+   * {@link #publish(String, ByteString, Map)} without headers, of {@code payload}'s UTF-8 bytes; read it back with
+   * {@code event.getPayload().toStringUtf8()}.
+   */
+  public CompletableFuture<PublishAck> publish(String topic, String payload) {
+    return publish(topic, ByteString.copyFromUtf8(Objects.requireNonNull(payload, "payload")), Map.of());
+  }
+
+  /** {@link #publish(String, ByteString, Map)} without headers, of a copy of {@code payload}. */
+  public CompletableFuture<PublishAck> publish(String topic, byte[] payload) {
+    return publish(topic, ByteString.copyFrom(Objects.requireNonNull(payload, "payload")), Map.of());
+  }
+
+  /**
    * Publishes one event and returns the future of its acknowledgement, which completes once the server stored
    * it (the ack has count 1 and the event's offset under {@code topic}). Never blocks. For example
    * {@code client.publish("news", ByteString.copyFromUtf8("hello")).join();}
@@ -283,6 +305,14 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(headers, "headers");
     checkOpen();
+    if (tracing.enabled()) {
+      return tracing.traced("publish " + topic, SpanKind.PRODUCER, topic, headers,
+          traced -> publishRequest(topic, payload, traced));
+    }
+    return publishRequest(topic, payload, headers);
+  }
+
+  private CompletableFuture<PublishAck> publishRequest(String topic, ByteString payload, Map<String, String> headers) {
     PublishRequest request =
         PublishRequest.newBuilder().setTopic(topic).setPayload(payload).putAllHeaders(headers).build();
     return runtime.publishing().publish(request, defaultDeadline);
@@ -301,6 +331,20 @@ public final class StreamKitClient implements AutoCloseable {
   /** {@link #call(String, ByteString, Map, Duration)} without headers, with the default deadline. */
   public CompletableFuture<Message> call(String route, ByteString payload) {
     return call(route, payload, Map.of(), defaultDeadline);
+  }
+
+  /**
+   * {@link #call(String, ByteString, Map, Duration)} of {@code payload}'s UTF-8 bytes, without headers, with the
+   * default deadline; read the reply with {@code reply.getPayload().toStringUtf8()}.
+   */
+  public CompletableFuture<Message> call(String route, String payload) {
+    return call(route, ByteString.copyFromUtf8(Objects.requireNonNull(payload, "payload")), Map.of(),
+        defaultDeadline);
+  }
+
+  /** {@link #call(String, ByteString, Map, Duration)} of a copy of {@code payload}, without headers. */
+  public CompletableFuture<Message> call(String route, byte[] payload) {
+    return call(route, ByteString.copyFrom(Objects.requireNonNull(payload, "payload")), Map.of(), defaultDeadline);
   }
 
   /** {@link #call(String, ByteString, Map, Duration)} with the default deadline. */
@@ -326,6 +370,7 @@ public final class StreamKitClient implements AutoCloseable {
    * Cancelling the future forgets the call (a late reply is dropped).
    *
    * @param deadline how long to wait for the reply, from now; must be positive
+   * @throws IllegalArgumentException if {@code route} is empty or {@code deadline} is not positive
    * @throws IllegalStateException if this client is closed
    */
   public CompletableFuture<Message> call(String route, ByteString payload, Map<String, String> headers,
@@ -338,6 +383,10 @@ public final class StreamKitClient implements AutoCloseable {
     Objects.requireNonNull(headers, "headers");
     Builder.checkPositive("deadline", deadline);
     checkOpen();
+    if (tracing.enabled()) {
+      return tracing.traced("call " + route, SpanKind.CLIENT, route, headers,
+          traced -> runtime.correlator().call(route, payload, traced, deadline));
+    }
     return runtime.correlator().call(route, payload, headers, deadline);
   }
 
@@ -409,8 +458,23 @@ public final class StreamKitClient implements AutoCloseable {
     private ClientTls tls;
     private CallCredentials credentials;
     private ConnectionListener connectionListener;
+    private OpenTelemetry openTelemetry;
 
     private Builder() {}
+
+    /**
+     * Traces the client with {@code openTelemetry}: a span per {@link StreamKitClient#call call} ({@code call
+     * <route>}, CLIENT) and per {@link StreamKitClient#publish publish} ({@code publish <topic>}, PRODUCER), each
+     * the child of the caller's current context, its W3C {@code traceparent} written into the request's headers;
+     * and the caller's current trace context in every call's metadata, so the server's spans continue the
+     * caller's trace. Events carry their publisher's context: read it with {@link EventTracing}. The application
+     * keeps ownership. Default: none, and tracing costs nothing.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      Objects.requireNonNull(openTelemetry, "openTelemetry: null (expected: an OpenTelemetry, e.g. an SDK)");
+      this.openTelemetry = openTelemetry;
+      return this;
+    }
 
     /**
      * Hears every change of the connection's state (connecting, ready, reconnecting, closed), serialized on the

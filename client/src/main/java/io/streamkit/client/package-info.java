@@ -15,6 +15,8 @@
  *       ({@link io.streamkit.client.SubscribeOptions}), its {@link io.streamkit.client.SubscriptionState}, and
  *       {@link io.streamkit.client.SubscriptionGapException}; publishing
  *       with {@link io.streamkit.client.EventPublisher}.</li>
+ *   <li>Tracing (with {@code Builder.openTelemetry}): {@link io.streamkit.client.EventTracing} reads the
+ *       publisher's trace context an event carries, to continue or link its trace; stateless.</li>
  *   <li>Failures: {@link io.streamkit.client.StreamKitException}, which carries the server's
  *       {@link io.grpc.Status}; programs decide by its typed reason (see {@code docs/ERRORS.md}), not by its
  *       text.</li>
@@ -78,8 +80,8 @@
  * <p>All failures that are not the caller's mistake are reported as
  * {@link io.streamkit.client.StreamKitException}, which carries the {@link io.grpc.Status} (never OK) and the
  * server's typed {@link io.streamkit.client.StreamKitException#reason() reason}: programs decide by the reason,
- * then by the status code, never by the description. Caller mistakes (a {@code send} after {@code closeSend()},
- * using a closed client, a topic the server would reject, an invalid argument) throw
+ * then by the status code, never by the description. Caller mistakes (a {@code send} after {@code closeSend()} or
+ * after the server completed the stream, using a closed client, a topic the server would reject, an invalid argument) throw
  * {@link java.lang.IllegalStateException} or {@link java.lang.IllegalArgumentException} at the call.
  */
 package io.streamkit.client;

@@ -139,6 +139,27 @@ class BidiStreamTest {
   }
 
   @Test
+  void sendAfterTheServerCompletedTheStreamIsACallerMistakeNeverAnExceptionWithStatusOk() throws Exception {
+    StreamKitClient client = server.newClient();
+    try (BidiStream<Message, Message> stream = client.chat()) {
+      stream.send(Message.newBuilder().setId("1").setRoute("complete").build());
+      assertThat(stream.receive(Duration.ofSeconds(5))).as("the end of a stream completed with OK").isNull();
+
+      assertThatThrownBy(() -> stream.send(echo("late"))).isExactlyInstanceOf(IllegalStateException.class)
+          .hasMessage("send after the end of the stream: the server completed it; check isOpen() before send");
+      assertThat(stream.isOpen()).isFalse();
+    }
+
+    StreamHandleTest.RecordingListener<Message> listener = new StreamHandleTest.RecordingListener<>();
+    StreamHandle<Message> handle = client.chat(listener);
+    handle.send(Message.newBuilder().setId("1").setRoute("complete").build());
+    assertThat(listener.end.get(5, TimeUnit.SECONDS)).as("completed with OK").isNull();
+
+    assertThatThrownBy(() -> handle.send(echo("late"))).isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessageNotContaining("OK");
+  }
+
+  @Test
   void sendAfterCloseFailsWithCancelledStatus() throws Exception {
     StreamKitClient client = server.newClient();
     BidiStream<Message, Message> stream = client.chat();

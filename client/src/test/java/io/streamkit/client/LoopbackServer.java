@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>StreamService.Chat routes: {@code echo} replies with the same payload and headers;
  * {@code delay} does so after {@code delay-ms} (a header) milliseconds; {@code never} never replies;
  * {@code flood} sends echo replies for as long as the stream is ready, until cancelled; {@code fail}
- * ends the stream with UNAVAILABLE; any other route gets an error reply with code 12 (UNIMPLEMENTED).
+ * ends the stream with UNAVAILABLE; {@code complete} ends it with OK; any other route gets an error reply with code
+ * 12 (UNIMPLEMENTED).
  * Greeter.Chat replies "Received: " + content and completes when the client half-closes.
  *
  * <p>{@link #stopReading()} makes streams opened afterwards request no inbound message at all, so the
@@ -184,6 +185,14 @@ final class LoopbackServer implements BeforeEachCallback, AfterEachCallback {
             flood = echo(request);
           }
           pump();
+        }
+        case "complete" -> {
+          synchronized (out) {
+            if (!done) {
+              done = true;
+              out.onCompleted();
+            }
+          }
         }
         case "fail" -> {
           synchronized (out) {

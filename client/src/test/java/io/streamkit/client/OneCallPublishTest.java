@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
 class OneCallPublishTest {
   private final AtomicLong stored = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
+  private final AtomicReference<ByteString> lastPayload = new AtomicReference<>();
   private Server server;
   private final List<StreamKitClient> clients = new ArrayList<>();
 
@@ -44,6 +46,7 @@ class OneCallPublishTest {
           @Override
           public void publishEvent(PublishRequest request, StreamObserver<PublishAck> ack) {
             received.incrementAndGet();
+            lastPayload.set(request.getPayload());
             switch (request.getTopic()) {
               case "hold" -> { }
               case "down" -> {
@@ -101,14 +104,27 @@ class OneCallPublishTest {
   }
 
   @Test
-  void aThousandOutstandingPublishesAreEachAcknowledgedOnTheirOwn() {
+  void textAndBytePayloadsArePublishedAsTheirBytes() {
+    StreamKitClient client = client();
+
+    assertThat(client.publish("news", "h\u00e9llo").join().getCount()).isEqualTo(1);
+    assertThat(lastPayload.get().toStringUtf8()).isEqualTo("h\u00e9llo");
+    byte[] bytes = {0, 1, (byte) 0xff};
+    assertThat(client.publish("news", bytes).join().getCount()).isEqualTo(1);
+    assertThat(lastPayload.get().toByteArray()).containsExactly(0, 1, 0xff);
+    assertThatThrownBy(() -> client.publish("news", (String) null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("payload");
+  }
+
+  @Test
+  void aThousandOutstandingPublishesAreEachAcknowledgedOnTheirOwn() throws Exception {
     StreamKitClient client = client();
     List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       acks.add(client.publish("news", ByteString.copyFromUtf8("event " + i)));
     }
 
-    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, java.util.concurrent.TimeUnit.SECONDS);
 
     assertThat(acks).extracting(a -> a.join().getLastOffsetsOrThrow("news")).doesNotHaveDuplicates().hasSize(1000);
   }

@@ -54,6 +54,20 @@ class RequestReplyTest {
   }
 
   @Test
+  void textAndBytePayloadsGoAsTheirBytes() throws Exception {
+    StreamKitClient client = server.newClient();
+
+    Message text = client.call("echo", "h\u00e9llo").get(5, TimeUnit.SECONDS);
+    Message bytes = client.call("echo", new byte[] {0, 1, (byte) 0xff}).get(5, TimeUnit.SECONDS);
+
+    assertThat(text.getCorrelationId()).as("call() gave the request an id, which the echo carries back")
+        .isNotEmpty().isNotEqualTo(bytes.getCorrelationId());
+    assertThat(text.getPayload().toStringUtf8()).isEqualTo("h\u00e9llo");
+    assertThat(text.getPayload().size()).as("UTF-8: the \u00e9 is two bytes").isEqualTo(6);
+    assertThat(bytes.getPayload().toByteArray()).containsExactly(0, 1, 0xff);
+  }
+
+  @Test
   void anErrorReplyFailsTheFutureWithItsCodeAndMessage() {
     StreamKitClient client = server.newClient();
 

@@ -87,6 +87,26 @@ class StreamKitClientTest {
   }
 
   @Test
+  void viewsAndPoliciesRejectBadValuesNamingThem() {
+    StreamKitClient client = server.newClient();
+
+    assertThatThrownBy(() -> client.withDeadline(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("deadline: PT0S (expected: > 0)");
+    assertThatThrownBy(() -> client.withCompression("br"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("compression: 'br' (expected: gzip or identity)");
+    assertThatThrownBy(() -> ReconnectPolicy.builder().initialDelay(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("initialDelay: PT-0.001S (expected: >= 0)");
+    assertThatThrownBy(() -> ReconnectPolicy.builder().maxDelay(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxDelay: PT0S (expected: > 0)");
+    assertThatThrownBy(() -> ReconnectPolicy.builder().initialDelay(Duration.ofSeconds(10)).build())
+        .isInstanceOf(IllegalStateException.class).hasMessage("initialDelay: PT10S (expected: <= maxDelay PT5S)");
+    assertThatThrownBy(() -> TopicStart.live("a b")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(io.streamkit.api.v1.TopicNames.problem("a b"));
+    assertThatThrownBy(() -> client.call("echo", (String) null))
+        .isInstanceOf(NullPointerException.class).hasMessage("payload");
+  }
+
+  @Test
   void closeIsIdempotentAndLaterUseIsACallerMistake() {
     StreamKitClient client = server.newClient();
     client.close();
@@ -96,6 +116,10 @@ class StreamKitClientTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThatThrownBy(client::chat).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(client::publisher).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> client.publish("t", "x")).isInstanceOf(IllegalStateException.class)
+        .hasMessage("StreamKitClient is closed; build a new one");
+    assertThatThrownBy(() -> client.bidi(io.streamkit.api.v1.StreamServiceGrpc.getChatMethod()))
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> client.subscribe(java.util.List.of(TopicStart.live("t"))))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThatThrownBy(() -> client.subscribe(java.util.List.of(TopicStart.live("t")), event -> { }))

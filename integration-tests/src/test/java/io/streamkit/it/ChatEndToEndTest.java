@@ -1,5 +1,6 @@
 package io.streamkit.it;
 
+import io.streamkit.testing.TestThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -63,9 +64,7 @@ class ChatEndToEndTest {
         assertThat(reply.getPayload().toStringUtf8()).isEqualTo("p" + reply.getCorrelationId());
         answered.merge(reply.getCorrelationId(), 1, Integer::sum);
       }
-      for (Thread sender : senders) {
-        sender.join();
-      }
+      TestThreads.join(java.time.Duration.ofSeconds(30), senders);
       chat.closeSend();
       assertThat(chat.receive(java.time.Duration.ofSeconds(5))).as("completed with OK").isNull();
       assertThat(failures).isEmpty();

@@ -10,14 +10,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The official Connect client for Node.js ({@code @connectrpc/connect-node}: Connect with JSON over HTTP/1.1, with
  * binary protobuf over HTTP/2, and gRPC-Web) runs {@code interop/connect-node/connect-check.mjs} against the packaged
  * server jar's HTTP port. Its code is generated here by {@code protoc-gen-es} with the build's own protoc from the
- * same .proto files. Skipped when node or npm is missing, failed under CI.
+ * same .proto files. Skipped (with one loud line) when node or npm is missing, failed under CI.
  */
+// npm ci may take up to 5 min on a fresh machine (NodeProject's limit), then code generation and the checks.
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class ConnectNodeIT {
 
   @Test

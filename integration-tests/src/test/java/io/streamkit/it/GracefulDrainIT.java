@@ -74,7 +74,17 @@ class GracefulDrainIT {
           }
           return null;
         });
+        // Bounded, and failing at once when the publisher ended early (it would never reach 100 then).
+        long ackDeadline = System.nanoTime() + WAIT.toNanos();
         while (acked.get() < 100) {
+          if (publisher.isDone()) {
+            throw new AssertionError("the publisher ended after " + acked.get() + " acknowledged events, before "
+                + "the drain: " + publisher.get());
+          }
+          if (System.nanoTime() > ackDeadline) {
+            throw new AssertionError("100 acknowledged events before the drain: only " + acked.get() + " within "
+                + WAIT);
+          }
           Thread.sleep(10);
         }
 
@@ -108,19 +118,33 @@ class GracefulDrainIT {
         server.startAgain();
         String oldEpoch = epoch;
         publishOnceReachable(client, "after restart");
+        // Strict mode: exactly one discontinuity, the reset from the old epoch, thrown once before the first
+        // event of the new epoch. A gap, a second reset, or a new-epoch event without the reset fails.
         Event after = null;
+        int resets = 0;
+        long deadline = System.nanoTime() + WAIT.multipliedBy(2).toNanos();
         while (after == null) {
+          assertThat(System.nanoTime()).as("the first event of the restarted server within %s (resets seen: %d)",
+              WAIT.multipliedBy(2), resets).isLessThan(deadline);
           try {
             Event e = subscription.next(WAIT);
+            assertThat(e).as("the subscription ended").isNotNull();
             if (!e.getEpoch().equals(oldEpoch)) {
               after = e;
+            } else {
+              // Old-epoch events here were published but not acknowledged before the drain: allowed, before the
+              // reset only, and each at the next offset.
+              assertThat(resets).as("an old-epoch event after the reset").isZero();
+              assertThat(e.getOffset()).isEqualTo(offsets.get(offsets.size() - 1) + 1);
+              offsets.add(e.getOffset());
             }
-            // events of the old epoch here were published but not acknowledged before the drain: allowed
           } catch (SubscriptionGapException gap) {
-            assertThat(gap.isReset()).isTrue();
+            assertThat(gap.isReset()).as("a discontinuity other than the reset: %s", gap.getMessage()).isTrue();
             assertThat(gap.oldEpoch()).isEqualTo(oldEpoch);
+            resets++;
           }
         }
+        assertThat(resets).as("resets reported before the first event of the new epoch").isEqualTo(1);
         assertThat(after.getPayload().toStringUtf8()).isEqualTo("after restart");
         assertThat(after.getOffset()).isEqualTo(1);
       }

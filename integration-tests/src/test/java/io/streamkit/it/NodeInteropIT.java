@@ -7,13 +7,18 @@ import io.streamkit.testing.ServerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Cross-language interop: a standard Node.js gRPC client (@grpc/grpc-js + @grpc/proto-loader), built at run
  * time from the same .proto files, runs {@code interop/node/interop.js} against the packaged server jar.
- * Skipped when {@code node} or {@code npm} is not on the PATH, failed under CI.
+ * Skipped (with one loud line) when {@code node} or {@code npm} is not on the PATH; under CI it fails instead, never
+ * skips: it is the only cross-language gRPC test, and {@code .ci/run} fails when its report is missing or empty.
  */
+// npm ci may take up to 5 min on a fresh machine (NodeProject's limit), then the checks run.
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class NodeInteropIT {
 
   @Test

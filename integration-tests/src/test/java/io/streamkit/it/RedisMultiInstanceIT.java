@@ -1,5 +1,6 @@
 package io.streamkit.it;
 
+import io.streamkit.testing.TestThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -166,9 +167,7 @@ class RedisMultiInstanceIT {
       t.start();
       publishers.add(t);
     }
-    for (Thread t : publishers) {
-      t.join();
-    }
+    TestThreads.join(java.time.Duration.ofSeconds(30), publishers);
     assertThat(failures).isEmpty();
 
     List<String> first = null;

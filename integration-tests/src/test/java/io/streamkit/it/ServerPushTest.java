@@ -1,5 +1,6 @@
 package io.streamkit.it;
 
+import io.streamkit.testing.TestThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -113,7 +114,7 @@ class ServerPushTest {
       proxy.dropConnections();
       offsets.addAll(take(s, total - 1000));
     }
-    publisher.join();
+    TestThreads.join(java.time.Duration.ofSeconds(30), publisher);
     assertThat(failure.get()).isNull();
     assertThat(offsets).isEqualTo(oneTo(total));
   }

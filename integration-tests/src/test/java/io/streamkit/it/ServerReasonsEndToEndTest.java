@@ -67,6 +67,9 @@ class ServerReasonsEndToEndTest {
       StreamKitException e = StreamKitException.of(reply.getError());
       assertThat(e.status().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(e.reason()).isEqualTo(ErrorReason.MESSAGE_ID_MISSING);
+      assertThat(e).as("the reply says what was wrong and what to do").hasMessageContaining("'echo'")
+          .hasMessageContaining("set Message.id on messages that expect a reply");
+      assertThat(e.metadata()).containsEntry("route", "echo");
       assertThat(chat.isOpen()).as("the stream goes on").isTrue();
     }
   }

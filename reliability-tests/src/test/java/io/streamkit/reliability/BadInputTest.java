@@ -316,6 +316,11 @@ class BadInputTest {
     }
   }
 
+  private static String ratios(double[] ratios) {
+    return java.util.Arrays.toString(java.util.Arrays.stream(ratios)
+        .mapToObj(r -> String.format(java.util.Locale.ROOT, "%.2f", r)).toArray());
+  }
+
   private static String micros(long[] nanos) {
     return java.util.Arrays.toString(java.util.Arrays.stream(nanos).map(n -> n / 1000).toArray());
   }
@@ -333,17 +338,45 @@ class BadInputTest {
     return out;
   }
 
-  /** Windows measured with and, alternately, without the attack. */
-  private static final int ROUNDS = 7;
+  /**
+   * Paired rounds: each measures one window without the attack, then one with it. 15 pairs: with fewer, the median
+   * of a sub-millisecond p99 on a shared 2-core machine moved by more than the regressions it has to catch.
+   */
+  private static final int ROUNDS = 15;
+  /**
+   * The bound every build asserts: the median over the rounds of (p99 with the attack / p99 of the same round's
+   * window without it). Each ratio compares two windows a few hundred milliseconds apart, so load from other builds
+   * on the machine mostly cancels out. Measured on the shared 2-core machine at a load average of 17 (other builds
+   * running): 0.93 to 1.23 with the abuse ban (two runs of CONTINUATION, SETTINGS and PING); with the ban taken out,
+   * the regression this guards against, 1.91, 1.74, 2.34 and 1.87, 1.47, 1.77: the build fails (on a quiet machine
+   * these ratios are 3 to 6, docs/RELIABILITY.md).
+   */
+  static final double MEDIAN_RATIO_BOUND = 1.6;
   /** The attacker's address: another host, as far as the server can tell (all of 127/8 is loopback). */
   private static final String ATTACKER = "127.0.0.2";
 
+  /** The median of {@code values} (sorted copy; the upper middle for an even count). */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /** The median of {@code values} (sorted copy; the upper middle for an even count). */
+  static long median(long[] values) {
+    long[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
   /**
    * Runs {@code offence} on connection after connection (a new one whenever the server closes the last) while
-   * the canary measures, then compares the canary's p99 with its baseline. Windows with and without the attack
-   * alternate ({@value #ROUNDS} of each; the attacker closes its connection between), and each side's figure is
-   * the median of its windows' p99: on a 2-core machine a sub-millisecond p99 moves several-fold from one window
-   * to the next with no attack at all, so a baseline taken once, before, would judge the scheduler, not the server.
+   * the canary measures, then compares the canary's p99 with and without the attack. Windows with and without the
+   * attack alternate in {@value #ROUNDS} pairs (the attacker closes its connection between); every build asserts
+   * that the median of the pairs' ratios stays under {@value #MEDIAN_RATIO_BOUND}. A baseline taken once, before,
+   * would judge the scheduler, not the server: on a 2-core machine a sub-millisecond p99 moves several-fold from
+   * one window to the next with no attack at all. The strict bound (median p99 with the attack under 2x the median
+   * without; a quiet machine) runs with {@code -Dreliability.strictLatency=true} (docs/RELIABILITY.md).
    *
    * <p>The server runs with the abuse ban on ({@code --abuse-ban}, off by default: see its javadoc): without it
    * every reconnection costs one of the canary's event loops a handshake and a cut-off, and the canary's p99
@@ -402,25 +435,28 @@ class BadInputTest {
       if (last != null) {
         last.close(); // a write into a connection the server holds unread (banned) blocks until this
       }
-      attacker.join(WAIT.toMillis());
+      io.streamkit.testing.TestThreads.join(WAIT, attacker);
     }
-    java.util.Arrays.sort(off);
-    java.util.Arrays.sort(on);
-    Duration baseline = Duration.ofNanos(off[ROUNDS / 2]);
-    Duration during = Duration.ofNanos(on[ROUNDS / 2]);
+    double[] ratios = new double[ROUNDS];
+    for (int round = 0; round < ROUNDS; round++) {
+      ratios[round] = (double) on[round] / off[round];
+    }
+    double medianRatio = median(ratios);
+    Duration baseline = Duration.ofNanos(median(off));
+    Duration during = Duration.ofNanos(median(on));
     System.out.printf("%s flood: canary p99 baseline %d us, during %d us (medians of %d windows each; without %s, "
-            + "with %s us); %d connections, %d closed by the server%n", name, baseline.toNanos() / 1000,
-        during.toNanos() / 1000, ROUNDS, micros(off), micros(on), connections.get(), closedByServer.get());
+            + "with %s us); median ratio of %d paired rounds %.2f (%s); %d connections, %d closed by the server%n",
+        name, baseline.toNanos() / 1000, during.toNanos() / 1000, ROUNDS, micros(off), micros(on), ROUNDS,
+        medianRatio, ratios(ratios), connections.get(), closedByServer.get());
     assertThat(closedByServer.get()).as("offending connections closed by the server").isGreaterThanOrEqualTo(1);
-    // The bound is 2x the baseline. It is not met on the 2-core machine these tests were written on
-    // (figures in docs/RELIABILITY.md), so it is checked only on request (-Dreliability.strictLatency=true);
-    // every build checks that the canary is never starved: p99 under one second, every answer correct.
+    assertThat(medianRatio)
+        .as("median over %d rounds of the canary's p99 during the %s flood / p99 of the round's window without it "
+            + "(ratios %s)", ROUNDS, name, ratios(ratios))
+        .isLessThan(MEDIAN_RATIO_BOUND);
     if (Boolean.getBoolean("reliability.strictLatency")) {
+      // The bound, for a quiet machine: the median p99 with the attack under 2x the median without.
       assertThat(during).as("canary p99 during the %s flood (baseline %s)", name, baseline)
           .isLessThan(baseline.multipliedBy(2));
-    } else {
-      assertThat(during).as("canary p99 during the %s flood (baseline %s)", name, baseline)
-          .isLessThan(Duration.ofSeconds(1));
     }
     assertNothingLeakedAndOthersServed();
   }

@@ -13,6 +13,7 @@ import io.streamkit.client.StreamKitException;
 import io.streamkit.client.SubscriptionHandle;
 import io.streamkit.client.SubscriptionListener;
 import io.streamkit.client.TopicStart;
+import io.streamkit.testing.TestThreads;
 import io.streamkit.testing.RedisProcess;
 import io.streamkit.testing.ServerProcess;
 import io.streamkit.testing.TcpProxy;
@@ -283,9 +284,7 @@ class ChaosRedisIT {
         for (Publisher p : publishers) {
           p.running.set(false);
         }
-        for (Thread t : publisherThreads) {
-          t.join(30_000);
-        }
+        TestThreads.join(Duration.ofSeconds(30), publisherThreads);
         long lastAcked = publishers.stream().mapToLong(p -> p.lastAckedOffset.get()).max().orElseThrow();
 
         // Nobody stuck: every subscriber reaches the last acknowledged offset within a bounded wait.

@@ -12,6 +12,7 @@ import io.streamkit.client.StreamKitException;
 import io.streamkit.client.SubscriptionHandle;
 import io.streamkit.client.SubscriptionListener;
 import io.streamkit.client.TopicStart;
+import io.streamkit.testing.TestThreads;
 import io.streamkit.testing.ServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +86,9 @@ class ChaosRestartIT {
 
     @Override
     public void onGap(String topic, long expectedOffset, long actualOffset) {
-      gaps.incrementAndGet(); // reported, so not hidden; retention is far larger than this run, so none expected
+      // Retention is far larger than this run: a resuming subscriber never falls behind it, so a gap is a failure.
+      gaps.incrementAndGet();
+      problems.add("gap reported on " + topic + ": offsets " + expectedOffset + ".." + (actualOffset - 1));
     }
 
     @Override
@@ -177,7 +180,7 @@ class ChaosRestartIT {
                   failedBatches.get(), lastFailure.get(), System.nanoTime() / 1_000_000)
               .isGreaterThanOrEqualTo(200));
       publishing.set(false);
-      publisher.join(30_000);
+      TestThreads.join(Duration.ofSeconds(30), publisher);
       List<String> mustArrive = ackedByGeneration.get(finalGeneration);
 
       // Nobody stuck: every subscriber gets every event the last process acknowledged.
@@ -203,6 +206,7 @@ class ChaosRestartIT {
       assertThat(kills).isGreaterThanOrEqualTo(1);
       for (Subscriber s : subscribers) {
         assertThat(s.problems).isEmpty();
+        assertThat(s.gaps.get()).as("gaps reported").isZero();
         assertThat(s.resets.get()).as("resets reported").isBetween(1, kills);
       }
       for (SubscriptionHandle h : handles) {

@@ -67,7 +67,10 @@ class ChurnTest {
     Semaphore inFlight = new Semaphore(IN_FLIGHT);
     List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     for (int i = 0; i < n; i++) {
-      inFlight.acquire();
+      if (!inFlight.tryAcquire(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new AssertionError("no stream of " + IN_FLIGHT + " in flight ended within 30 s (stream " + i + " of "
+            + n + "; failures so far: " + failures + ")");
+      }
       ClientCall<Message, Message> call = channel.newCall(StreamServiceGrpc.getChatMethod(), CallOptions.DEFAULT);
       call.start(new ClientCall.Listener<>() {
         @Override
@@ -95,7 +98,10 @@ class ChurnTest {
         .addTopics(TopicSubscription.newBuilder().setTopic("churn").setAfterOffset(0)).build();
     loopback.server.broker().publish("churn", ByteString.copyFromUtf8("e"), Map.of()).join();
     for (int i = 0; i < n; i++) {
-      inFlight.acquire();
+      if (!inFlight.tryAcquire(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new AssertionError("no stream of " + IN_FLIGHT + " in flight ended within 30 s (stream " + i + " of "
+            + n + "; failures so far: " + failures + ")");
+      }
       ClientCall<SubscribeRequest, Event> call =
           channel.newCall(StreamServiceGrpc.getSubscribeMethod(), CallOptions.DEFAULT);
       call.start(new ClientCall.Listener<>() {

@@ -8,6 +8,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.InMemoryBroker;
@@ -22,6 +23,7 @@ import io.streamkit.server.internal.rpc.StreamRegistry;
 import io.streamkit.server.internal.rpc.StreamServices;
 import io.streamkit.server.internal.security.CallSecurity;
 import io.streamkit.server.internal.security.SecurityPlan;
+import io.streamkit.server.internal.tracing.ServerTracing;
 import io.streamkit.server.internal.transport.ConnectionGuard;
 import io.streamkit.server.internal.transport.NettyTransport;
 import io.streamkit.server.internal.web.WebListener;
@@ -65,6 +67,10 @@ import org.slf4j.LoggerFactory;
  * with no thread hop; {@link io.streamkit.server.handler.Blocking} handlers run on a bounded pool of
  * {@link ServerSettings.Builder#blockingThreads(int)} threads.
  *
+ * <p>Tracing: off unless {@link Builder#openTelemetry(OpenTelemetry)} is given; then Chat and Call messages,
+ * Subscribe and Publish streams, each published event and each delivery get spans, and every event carries its
+ * publish span's W3C {@code traceparent} in its headers (docs/ARCHITECTURE.md, "Tracing").
+ *
  * <p>Shutdown: {@link #close()} stops accepting streams (clients get GOAWAY), lets open streams go on for the
  * {@link ServerSettings#shutdownGracePeriod() grace period}, then ends those still open with UNAVAILABLE so that
  * clients reconnect elsewhere; {@link #close(Duration)} takes another grace, {@link #closeNow()} none.
@@ -94,17 +100,18 @@ public final class StreamKitServer implements AutoCloseable {
 
   private StreamKitServer(
       ServerSettings settings, List<MessageHandler> handlers, Broker broker, InMemoryBroker.Builder inMemoryBroker,
-      ServerMetrics metrics, SecurityPlan securityPlan) {
+      ServerMetrics metrics, SecurityPlan securityPlan, ServerTracing tracing) {
     this.settings = settings;
     this.metrics = metrics;
     this.routes = RouteTable.of(handlers, metrics);
     this.ownedBroker = broker == null ? inMemoryBroker.build() : null;
-    this.broker = WebListener.directory(metrics.instrument(broker == null ? ownedBroker : broker), settings.http());
+    this.broker = WebListener.directory(
+        metrics.instrument(tracing.instrument(broker == null ? ownedBroker : broker)), settings.http());
     this.blockingExecutor = newBlockingExecutor(settings.blockingThreads());
     this.timer = newTimer();
     CallSecurity security = securityPlan.callSecurity();
     ServerContext chat = new ServerContext(routes, registry, blockingExecutor, settings.maxQueuedBytesPerStream(),
-        this.broker, timer, settings.connection().streamIdleTimeout(), security);
+        this.broker, timer, settings.connection().streamIdleTimeout(), security, tracing);
     log.info("security: {}", securityPlan.describe(security));
     this.connections = new ConnectionGuard(settings.connection());
     List<ServerServiceDefinition> services = List.of(
@@ -213,7 +220,8 @@ public final class StreamKitServer implements AutoCloseable {
    * The broker behind Subscribe and Publish. An embedding application publishes with it directly, without
    * gRPC: {@code server.broker().publish("orders", payload, Map.of())}. With metrics on, this is a wrapper that
    * counts per topic around the broker that stores the events; with the HTTP console on, one that keeps what the
-   * console shows.
+   * console shows; with tracing on, one that makes the publish spans and writes their trace context into the
+   * events' headers.
    */
   public Broker broker() {
     return broker;
@@ -372,6 +380,8 @@ public final class StreamKitServer implements AutoCloseable {
     private boolean builtIns = true;
     private Broker broker;
     private int metricsPort = -1;
+    /** Null for no tracing. */
+    private OpenTelemetry openTelemetry;
     private MeterRegistry meterRegistry;
     private final SecurityPlan security = new SecurityPlan();
 
@@ -453,6 +463,22 @@ public final class StreamKitServer implements AutoCloseable {
         throw new IllegalArgumentException("meterRegistry: null (expected: a MeterRegistry)");
       }
       this.meterRegistry = registry;
+      return this;
+    }
+
+    /**
+     * Traces the server with {@code openTelemetry} (an SDK the application configured, e.g. from the
+     * {@code OTEL_*} environment with the SDK's autoconfigure module): spans for Chat and Call messages (children
+     * of a message's W3C {@code traceparent} header, current while the handler runs), Subscribe and Publish
+     * streams, each published event (whose trace context the event then carries in its headers) and each
+     * delivery to a subscriber (a child of the event's). The application keeps ownership. Default: none, and
+     * tracing costs nothing.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      if (openTelemetry == null) {
+        throw new IllegalArgumentException("openTelemetry: null (expected: an OpenTelemetry, e.g. an SDK)");
+      }
+      this.openTelemetry = openTelemetry;
       return this;
     }
 
@@ -541,7 +567,8 @@ public final class StreamKitServer implements AutoCloseable {
       ServerSettings built = settings.build();
       ServerMetrics metrics = ServerMetrics.create(built.host(), metricsPort, meterRegistry);
       try {
-        return new StreamKitServer(built, all, broker, inMemoryBroker, metrics, security);
+        return new StreamKitServer(built, all, broker, inMemoryBroker, metrics, security,
+            ServerTracing.of(openTelemetry));
       } catch (RuntimeException e) {
         metrics.close(); // e.g. two handlers for one route: release the meters and the JVM binders
         throw e;

@@ -13,14 +13,21 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The server's defences against HTTP/2 floods that grpc-java does not bound itself: the control-frame limit
  * (SETTINGS floods) and, when turned on, the ban of an offender's address. Offenders connect from 127.0.0.2 and
  * well-behaved clients from 127.0.0.1, as two hosts would.
  */
+// Generous: a fresh-clone CI run on a busy machine once timed out here. The work is bounded (a few connections and
+// at most 20 frames each); only the waits stretch when the machine is slow.
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AbuseDefenceTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  /** How long anything that must happen may take on a busy machine. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  /** How long a connection that must not be served is watched: served ones get SETTINGS within milliseconds. */
+  private static final Duration HELD = Duration.ofSeconds(1);
   private static final String OFFENDER = "127.0.0.2";
 
   @Test
@@ -34,7 +41,8 @@ class AbuseDefenceTest {
         client.channel.writeAndFlush(new DefaultHttp2SettingsFrame(new Http2Settings()));
       }
       // A PING answered after them proves the server read all 20 and kept the connection.
-      client.channel.writeAndFlush(new DefaultHttp2PingFrame(42)).sync();
+      assertThat(client.channel.writeAndFlush(new DefaultHttp2PingFrame(42)).await(WAIT.toMillis()))
+          .as("PING written within %s", WAIT).isTrue();
       await().atMost(WAIT).until(() -> client.pingAcks.contains(42L));
       assertThat(client.goAway).isNotDone();
 
@@ -57,14 +65,16 @@ class AbuseDefenceTest {
   @Test
   void withABanTheOffendersNewConnectionsAreHeldUnservedUntilTheBanEndsWhileOtherAddressesAreServed()
       throws Exception {
-    Duration ban = Duration.ofSeconds(6); // long enough for the checks below on a busy machine
+    // Long enough for the checks within the ban (1 s watching the held connection, two more connections) on a
+    // busy machine.
+    Duration ban = Duration.ofSeconds(6);
     try (LoopbackServer s = LoopbackServer.start(b -> b.settings(o -> o.connection(
         ConnectionSettings.builder().maxControlFramesPerWindow(5).abuseBan(ban).build())))) {
       long start = System.nanoTime();
       offend(s);
 
       try (FrameClient held = FrameClient.connectFrom(OFFENDER, s.server.port())) {
-        assertThat(served(held)).as("a new connection from the offender's address gets HTTP/2").isFalse();
+        assertThat(served(held, HELD)).as("a new connection from the offender's address gets HTTP/2").isFalse();
         assertThat(held.closed).as("held open, so that it does not reconnect at once").isNotDone();
         ConnectionLimitsTest.assertCanaryServed(s); // 127.0.0.1 is not banned
         assertThat(acceptedFrom("127.0.0.3", s)).as("a new connection from another address").isTrue();
@@ -73,7 +83,7 @@ class AbuseDefenceTest {
         held.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("closed when the ban ends")
             .isGreaterThanOrEqualTo(ban);
-        assertThat(held.serverSettings).isNotDone();
+        assertThat(held.serverSettings).as("never served while held").isNotDone();
       }
       assertThat(acceptedFrom(OFFENDER, s)).as("accepted again after the ban").isTrue();
     }
@@ -88,17 +98,17 @@ class AbuseDefenceTest {
     }
   }
 
-  /** Whether a new connection from {@code address} gets the server's SETTINGS. */
+  /** Whether a new connection from {@code address} gets the server's SETTINGS within {@link #WAIT}. */
   private static boolean acceptedFrom(String address, LoopbackServer s) throws Exception {
     try (FrameClient c = FrameClient.connectFrom(address, s.server.port())) {
-      return served(c);
+      return served(c, WAIT);
     }
   }
 
-  /** Whether the server's SETTINGS arrive within a second (a served connection gets them within milliseconds). */
-  private static boolean served(FrameClient c) throws Exception {
+  /** Whether the server's SETTINGS arrive within {@code within}. */
+  private static boolean served(FrameClient c, Duration within) throws Exception {
     try {
-      c.serverSettings.get(1, TimeUnit.SECONDS);
+      c.serverSettings.get(within.toMillis(), TimeUnit.MILLISECONDS);
       return true;
     } catch (TimeoutException e) {
       return false;

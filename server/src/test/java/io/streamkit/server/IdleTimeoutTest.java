@@ -60,7 +60,7 @@ class IdleTimeoutTest {
       assertThat(events.isDone()).isFalse();
 
       s.server.broker().publish("quiet", com.google.protobuf.ByteString.copyFromUtf8("finally"), java.util.Map.of())
-          .get();
+          .get(10, java.util.concurrent.TimeUnit.SECONDS);
       events.awaitValues(1, WAIT);
     }
   }

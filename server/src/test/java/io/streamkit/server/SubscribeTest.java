@@ -1,5 +1,6 @@
 package io.streamkit.server;
 
+import io.streamkit.testing.TestThreads;
 import static io.streamkit.server.PushFixtures.after;
 import static io.streamkit.server.PushFixtures.event;
 import static io.streamkit.server.PushFixtures.live;
@@ -56,9 +57,7 @@ class SubscribeTest {
         t.start();
         publishers.add(t);
       }
-      for (Thread t : publishers) {
-        t.join();
-      }
+      TestThreads.join(java.time.Duration.ofSeconds(30), publishers);
 
       events.awaitValues(2000, Duration.ofSeconds(20));
       assertThat(offsets(events)).containsExactlyElementsOf(LongStream.rangeClosed(1, 2000).boxed().toList());
@@ -83,7 +82,7 @@ class SubscribeTest {
         publisher.start();
         Thread.sleep(round % 3); // subscribe somewhere in the middle of the publishing
         RecordingObserver<Event> events = subscribe(s.channel, after(topic, 0, ""));
-        publisher.join();
+        TestThreads.join(java.time.Duration.ofSeconds(30), publisher);
 
         events.awaitValues(total, Duration.ofSeconds(10));
         Thread.sleep(20);
@@ -211,7 +210,11 @@ class SubscribeTest {
       assertThat(tooLong.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(tooLong.getDescription()).contains("257 characters");
 
-      assertThat(subscribe(s.channel, live("ok.topic_name:1/x-y")).isDone()).isFalse();
+      // Every allowed character: subscribed, and it gets the topic's event (not merely "not failed yet").
+      RecordingObserver<Event> allowed = subscribe(s.channel, after("ok.topic_name:1/x-y", 0, ""));
+      publishN(s.server, "ok.topic_name:1/x-y", 1);
+      allowed.awaitValues(1, Duration.ofSeconds(5));
+      assertThat(allowed.values.get(0).getTopic()).isEqualTo("ok.topic_name:1/x-y");
       RecordingObserver<Event> unaffected = subscribe(s.channel, after("fine", 0, ""));
       publishN(s.server, "fine", 1);
       unaffected.awaitValues(1, Duration.ofSeconds(5));

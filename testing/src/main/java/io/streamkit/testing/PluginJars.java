@@ -5,7 +5,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -23,17 +26,33 @@ public final class PluginJars {
 
   /** Writes {@code dir/name.jar} holding class {@code plug.<simpleName>} compiled from {@code source}. */
   public static Path build(Path dir, String name, String simpleName, String source) throws IOException {
+    return build(dir, name, Map.of(simpleName, source), Set.of(simpleName), List.of("plug." + simpleName));
+  }
+
+  /**
+   * Writes {@code dir/name.jar} for the failure cases of discovery: compiles every source (simple name to source,
+   * all in package {@code plug}), packs only the classes of the simple names in {@code packed} (with their nested
+   * classes), and writes a handler services file listing {@code listed} (fully qualified names) as given, so a
+   * jar can list a class it lacks or ship a class without what it needs.
+   */
+  public static Path build(Path dir, String name, Map<String, String> sources, Set<String> packed,
+      List<String> listed) throws IOException {
     Path work = Files.createTempDirectory("plugin-src");
-    Path src = work.resolve("plug/" + simpleName + ".java");
-    Files.createDirectories(src.getParent());
-    Files.writeString(src, source);
+    List<String> args = new ArrayList<>();
     Path classes = work.resolve("classes");
     Files.createDirectories(classes);
     // The test's own class path holds the handler SPI (streamkit-server) and what handlers use. Surefire runs
     // tests from a manifest-only jar, so java.class.path is that jar; it names the real class path apart.
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    args.addAll(List.of("-d", classes.toString(), "-cp", classPath));
+    for (Map.Entry<String, String> e : sources.entrySet()) {
+      Path src = work.resolve("plug/" + e.getKey() + ".java");
+      Files.createDirectories(src.getParent());
+      Files.writeString(src, e.getValue());
+      args.add(src.toString());
+    }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", classPath, src.toString());
+    int rc = javac.run(null, null, null, args.toArray(new String[0]));
     if (rc != 0) {
       throw new IllegalStateException("plug-in source did not compile (javac exit " + rc + ")");
     }
@@ -42,7 +61,7 @@ public final class PluginJars {
     try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(out)) {
       List<Path> files;
       try (Stream<Path> walk = Files.walk(classes)) {
-        files = walk.filter(Files::isRegularFile).toList();
+        files = walk.filter(Files::isRegularFile).filter(f -> packed.contains(topLevel(f))).toList();
       }
       for (Path f : files) {
         jos.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
@@ -50,10 +69,18 @@ public final class PluginJars {
         jos.closeEntry();
       }
       jos.putNextEntry(new JarEntry("META-INF/services/" + HANDLER_SPI));
-      jos.write(("plug." + simpleName + "\n").getBytes(StandardCharsets.UTF_8));
+      jos.write((String.join("\n", listed) + "\n").getBytes(StandardCharsets.UTF_8));
       jos.closeEntry();
     }
     return jar;
+  }
+
+  /** {@code Foo} for {@code plug/Foo.class} and {@code plug/Foo$Inner.class}. */
+  private static String topLevel(Path classFile) {
+    String file = classFile.getFileName().toString();
+    String simple = file.substring(0, file.length() - ".class".length());
+    int dollar = simple.indexOf('$');
+    return dollar < 0 ? simple : simple.substring(0, dollar);
   }
 
   /** Source of a handler class {@code plug.<simpleName>} serving {@code route} by upper-casing the payload. */

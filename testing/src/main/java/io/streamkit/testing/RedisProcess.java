@@ -1,7 +1,5 @@
 package io.streamkit.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,8 +19,8 @@ import java.util.List;
  *
  * <p>Thread-compatible: one test drives it.
  *
- * <p>When {@code redis-server} is not installed the test is skipped, except under CI ({@code CI=true}), where it
- * fails: CI must run these tests.
+ * <p>{@code redis-server} is found through {@link RequiredTool}: when it is not installed the test is skipped with
+ * one loud line, except under CI ({@code CI=true}), where it fails: CI must run these tests.
  */
 public final class RedisProcess implements AutoCloseable {
   private final int port;
@@ -106,7 +104,9 @@ public final class RedisProcess implements AutoCloseable {
   public void kill() throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
-      process.waitFor();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new IllegalStateException("pid " + process.pid() + " still running 30 s after SIGKILL");
+      }
     }
   }
 

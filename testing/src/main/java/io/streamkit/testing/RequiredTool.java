@@ -8,8 +8,11 @@ import java.nio.file.Path;
 
 /**
  * Finds a program a test needs (redis-server, chromium, node): on the PATH, then at the given places. When it is
- * missing the test is skipped with one line naming what to install, except under CI ({@code CI=true}), where it fails:
- * CI must run every test.
+ * missing the test is skipped, printing one line to the build's output ({@code !!! SKIPPED: ...}) naming what to
+ * install, except under CI ({@code CI=true}), where it fails: CI must run every test ({@code .ci/run} also fails
+ * when any test was skipped).
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class RequiredTool {
   private RequiredTool() {}
@@ -38,7 +41,10 @@ public final class RequiredTool {
     if ("true".equals(System.getenv("CI"))) {
       throw new IllegalStateException(name + " is not installed, and CI must run the tests that need it: " + install);
     }
-    assumeTrue(false, name + " is not installed (" + install + "); the tests that need it are skipped");
+    String skip = name + " is not installed (" + install + "); the tests that need it are skipped";
+    // One loud line in the build's output, not only in the test report: a skipped suite is easy to miss.
+    System.err.println("!!! SKIPPED: " + skip + " !!!");
+    assumeTrue(false, skip);
     return null;
   }
 }

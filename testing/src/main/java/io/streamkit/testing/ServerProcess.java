@@ -48,12 +48,39 @@ public final class ServerProcess implements AutoCloseable {
     return port;
   }
 
-  /** Starts (again) on the same port and waits until the log says it listens. */
-  public void startAgain() throws Exception {
+  /** How a run of the jar that was expected to end ended: its exit code and everything it printed. */
+  public record Exit(int code, String output) {}
+
+  /**
+   * Runs the server jar with exactly {@code args} (no {@code --host} or {@code --port} added) until it exits, for
+   * start-ups that must fail or commands that end ({@code --help}); fails if it runs longer than {@code timeout}.
+   */
+  public static Exit runUntilExit(Duration timeout, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar()));
+    cmd.addAll(List.of(args));
+    Path dir = Path.of("target", "server-processes");
+    Files.createDirectories(dir);
+    Path out = dir.resolve("run-" + System.nanoTime() + ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly().waitFor();
+      throw new AssertionError("server did not exit within " + timeout + ":\n" + Files.readString(out));
+    }
+    return new Exit(p.exitValue(), Files.readString(out));
+  }
+
+  private static String jar() {
     String jar = System.getProperty("streamkit.server.jar", "../server-app/target/streamkit-server.jar");
     if (!Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("server jar not found at " + jar + "; run ./mvnw -B verify from the top");
     }
+    return jar;
+  }
+
+  /** Starts (again) on the same port and waits until the log says it listens. */
+  public void startAgain() throws Exception {
+    String jar = jar();
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
     cmd.addAll(jvmArgs);
@@ -79,7 +106,9 @@ public final class ServerProcess implements AutoCloseable {
   /** SIGKILL: no shutdown hook, no goodbye to the clients. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
-    process.waitFor();
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new IllegalStateException("pid " + process.pid() + " still running 30 s after SIGKILL");
+    }
   }
 
   /** SIGTERM: the server drains and exits; returns its exit code. */
@@ -90,6 +119,41 @@ public final class ServerProcess implements AutoCloseable {
       throw new AssertionError("server did not exit within " + timeout);
     }
     return process.exitValue();
+  }
+
+  /**
+   * SIGINT (what Ctrl-C sends), through {@code kill -INT}: the server drains as on SIGTERM. Returns its exit code;
+   * fails if it has not exited within {@code timeout}.
+   */
+  public int interrupt(Duration timeout) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -INT " + process.pid() + " failed");
+    }
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("server did not exit within " + timeout + " of SIGINT");
+    }
+    return process.exitValue();
+  }
+
+  /** SIGTERM without waiting: the test watches the drain while it runs, then {@link #awaitExit}. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to exit and returns its code; fails (and kills it) after {@code timeout}. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("server did not exit within " + timeout);
+    }
+    return process.exitValue();
+  }
+
+  /** Whether the process is running. */
+  public boolean isAlive() {
+    return process != null && process.isAlive();
   }
 
   public String output() throws IOException {

@@ -50,16 +50,19 @@ public final class BlockingBidiCall<ReqT, RespT> implements BidiStream<ReqT, Res
   private Metadata endTrailers;
   private boolean halfClosed;
 
-  private BlockingBidiCall(ClientCall<ReqT, RespT> call, OpenCalls openCalls) {
-    this.call = call;
+  /** Set once the request headers were written: the stream reached the network. */
+  private volatile boolean opened;
+
+  private BlockingBidiCall(Channel channel, MethodDescriptor<ReqT, RespT> method, OpenCalls openCalls) {
+    this.call = channel.newCall(method, CallOptions.DEFAULT.withStreamTracerFactory(
+        HeadersSent.then(() -> opened = true)));
     this.openCalls = openCalls;
   }
 
   /** Opens a stream of {@code method} (which must be bidi streaming) on {@code channel}, without deadline. */
   public static <ReqT, RespT> BlockingBidiCall<ReqT, RespT> start(
       Channel channel, MethodDescriptor<ReqT, RespT> method, OpenCalls openCalls) {
-    BlockingBidiCall<ReqT, RespT> stream =
-        new BlockingBidiCall<>(channel.newCall(method, CallOptions.DEFAULT), openCalls);
+    BlockingBidiCall<ReqT, RespT> stream = new BlockingBidiCall<>(channel, method, openCalls);
     stream.lock.lock();
     try {
       stream.call.start(stream.new Listener(), new Metadata());
@@ -81,7 +84,7 @@ public final class BlockingBidiCall<ReqT, RespT> implements BidiStream<ReqT, Res
     try {
       while (true) {
         if (endStatus != null) {
-          throw StreamErrors.alreadyClosed(endStatus, endTrailers);
+          throw StreamErrors.alreadyClosed(endStatus, endTrailers, opened);
         }
         if (halfClosed) {
           throw new IllegalStateException("send after closeSend(): the outbound side is half-closed");

@@ -56,12 +56,15 @@ public final class CallbackBidiCall<ReqT, RespT> implements StreamHandle<ReqT>, 
   private Metadata endTrailers;
   /** Set once the terminal callback ran. */
   private volatile boolean finished;
+  /** Set once the request headers were written: the stream reached the network. */
+  private volatile boolean opened;
 
   private record Queued<T>(T message, int bytes) {}
 
   private CallbackBidiCall(Channel channel, MethodDescriptor<ReqT, RespT> method,
       StreamListener<RespT> listener, Executor callbackExecutor, long maxQueuedBytes, OpenCalls openCalls) {
-    this.call = channel.newCall(method, CallOptions.DEFAULT.withExecutor(callbackExecutor));
+    this.call = channel.newCall(method, CallOptions.DEFAULT.withExecutor(callbackExecutor)
+        .withStreamTracerFactory(HeadersSent.then(() -> opened = true)));
     this.method = method;
     this.listener = listener;
     this.maxQueuedBytes = maxQueuedBytes;
@@ -93,7 +96,7 @@ public final class CallbackBidiCall<ReqT, RespT> implements StreamHandle<ReqT>, 
     Objects.requireNonNull(message, "message");
     synchronized (lock) {
       if (endStatus != null) {
-        throw StreamErrors.alreadyClosed(endStatus, endTrailers);
+        throw StreamErrors.alreadyClosed(endStatus, endTrailers, opened);
       }
       if (closeSendCalled) {
         throw new IllegalStateException("send after closeSend(): the outbound side is half-closed");

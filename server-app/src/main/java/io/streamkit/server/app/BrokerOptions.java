@@ -8,21 +8,28 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code --broker} option group: where topics live. {@code memory} (the default) keeps them in this process;
- * {@code redis} shares them with every server instance that uses the same Redis and key prefix. The history
+ * {@code redis} shares them with every server instance that uses the same Redis and key prefix, {@code redis-cluster}
+ * the same through a Redis Cluster. The history
  * options ({@code --history-max-events}, {@code --history-max-age}, {@code --max-subscriber-lag}) apply to both.
  */
 final class BrokerOptions {
   @Option(
       names = "--broker",
       defaultValue = "memory",
-      description = "Where topics live: memory (this process only) or redis (shared by every instance on one Redis) (default: ${DEFAULT-VALUE}).")
+      description = "Where topics live: memory (this process only), redis (shared by every instance on one Redis) or redis-cluster (shared through a Redis Cluster) (default: ${DEFAULT-VALUE}).")
   String broker;
 
   @Option(
       names = "--redis-uri",
       defaultValue = "redis://127.0.0.1:6379",
-      description = "The Redis of --broker redis (default: ${DEFAULT-VALUE}).")
+      description = "The Redis of --broker redis; with --broker redis-cluster some of the cluster's nodes, comma-separated (redis://HOST:PORT,redis://HOST:PORT) (default: ${DEFAULT-VALUE}).")
   String redisUri;
+
+  @Option(
+      names = "--redis-wait-replicas",
+      defaultValue = "0",
+      description = "With --broker redis or redis-cluster: replicas that must confirm each batch (Redis WAIT, timeout three quarters of --redis-timeout) before its events are acknowledged; 0 acknowledges once the master stored them (default: ${DEFAULT-VALUE}).")
+  int redisWaitReplicas;
 
   @Option(
       names = "--redis-key-prefix",
@@ -60,8 +67,8 @@ final class BrokerOptions {
   Runnable apply(StreamKitServer.Builder builder) {
     TopicLimits limits = limits();
     ServerMain.option("--broker", broker, () -> {
-      if (!broker.equals("memory") && !broker.equals("redis")) {
-        throw new IllegalArgumentException("expected: memory or redis");
+      if (!broker.equals("memory") && !broker.equals("redis") && !broker.equals("redis-cluster")) {
+        throw new IllegalArgumentException("expected: memory, redis or redis-cluster");
       }
     });
     if (broker.equals("memory")) {
@@ -70,7 +77,13 @@ final class BrokerOptions {
     }
     RedisBroker.Builder b = RedisBroker.builder()
         .limits(limits);
-    ServerMain.option("--redis-uri", redisUri, () -> b.uri(redisUri));
+    if (broker.equals("redis-cluster")) {
+      ServerMain.option("--redis-uri", redisUri, () -> b.cluster(java.util.Arrays.stream(redisUri.split(","))
+          .map(String::trim).filter(u -> !u.isEmpty()).toList()));
+    } else {
+      ServerMain.option("--redis-uri", redisUri, () -> b.uri(redisUri));
+    }
+    ServerMain.option("--redis-wait-replicas", redisWaitReplicas, () -> b.waitReplicas(redisWaitReplicas));
     ServerMain.option("--redis-key-prefix", redisKeyPrefix, () -> b.keyPrefix(redisKeyPrefix));
     ServerMain.option("--redis-timeout", redisTimeout, () -> b.commandTimeout(redisTimeout));
     RedisBroker redis = b.build();

@@ -81,6 +81,8 @@ public final class ServerMain implements Callable<Integer> {
 
   @CommandLine.Mixin MetricsOptions metrics = new MetricsOptions();
 
+  @CommandLine.Mixin TracingOptions tracing = new TracingOptions();
+
   @CommandLine.Mixin SecurityOptions security = new SecurityOptions();
 
   @CommandLine.Mixin BrokerOptions brokerOptions = new BrokerOptions();
@@ -166,6 +168,7 @@ public final class ServerMain implements Callable<Integer> {
     }
     security.applyTo(builder, loader);
     Runnable closeBroker = brokerOptions.apply(builder);
+    Runnable closeTracing = tracing.applyTo(builder);
     StreamKitServer server = builder.discoverHandlers(loader).build();
     // SIGTERM and SIGINT start the graceful drain; main then returns and the process exits 0 (a plain shutdown
     // hook would run the same drain but leave the JVM's exit code at 143). The hook stays for other exits.
@@ -178,6 +181,7 @@ public final class ServerMain implements Callable<Integer> {
     server.awaitTermination();
     server.close(); // idempotent: waits for the drain started by the signal to finish
     closeBroker.run();
+    closeTracing.run(); // after the server: flushes the spans of the streams the drain ended
     return 0;
   }
 

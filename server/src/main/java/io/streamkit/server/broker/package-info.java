@@ -13,6 +13,8 @@
  *       {@link io.streamkit.server.broker.TopicEvent} (one stored event, encoded once),
  *       {@link io.streamkit.server.broker.TopicLimits} (retention and lag limits), and
  *       {@link io.streamkit.server.broker.Topics} (the topic-name rule).</li>
+ *   <li>{@link io.streamkit.server.broker.EventTracing}: the publisher's trace context an event carries in its
+ *       headers, for code that processes events; stateless.</li>
  *   <li>{@link io.streamkit.server.broker.InMemoryBroker}: the default broker;
  *       {@link io.streamkit.server.broker.EventRing}: a topic's retained events, a building block of brokers.</li>
  *   <li>For several server instances: {@code io.streamkit.server.broker.redis}.</li>

@@ -3,6 +3,7 @@ package io.streamkit.server.handler;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.opentelemetry.context.Context;
 import com.google.protobuf.ByteString;
 import io.streamkit.api.v1.Message;
 import io.streamkit.server.broker.Position;
@@ -51,6 +52,18 @@ public interface StreamContext {
 
   /** The call's deadline, if the client set one. Long-lived streams normally have none. */
   Optional<Deadline> deadline();
+
+  /**
+   * The trace context of the message this thread is handling: inside {@link MessageHandler#onMessage} (and
+   * {@code onOpen}), the server's span for that message, a child of the message's W3C {@code traceparent} header
+   * when it has one. Take {@code Span.fromContext(context.traceContext())} to add attributes or events, or make it
+   * the parent of the handler's own spans; what the handler publishes while it is current becomes its child.
+   * Outside a callback, or when the server has no OpenTelemetry (tracing off), it is whatever context is current
+   * on the calling thread, normally the root (no span). The same as OpenTelemetry's {@code Context.current()}.
+   */
+  default Context traceContext() {
+    return Context.current();
+  }
 
   /**
    * Per-stream attributes for handlers that keep state with the stream. Thread-safe; cleared when the stream

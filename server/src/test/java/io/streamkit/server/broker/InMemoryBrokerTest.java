@@ -1,5 +1,6 @@
 package io.streamkit.server.broker;
 
+import io.streamkit.testing.TestThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -58,9 +59,7 @@ class InMemoryBrokerTest {
         threads.add(thread);
         thread.start();
       }
-      for (Thread thread : threads) {
-        thread.join();
-      }
+      TestThreads.join(java.time.Duration.ofSeconds(30), threads);
       assertThat(recorder.events).extracting(TopicEvent::offset)
           .containsExactlyElementsOf(LongStream.rangeClosed(1, 8000).boxed().toList());
     }

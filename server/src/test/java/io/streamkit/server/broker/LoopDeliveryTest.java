@@ -1,5 +1,6 @@
 package io.streamkit.server.broker;
 
+import io.streamkit.testing.TestThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,7 +37,7 @@ class LoopDeliveryTest {
         }
       }, "publisher");
       publisher.start();
-      publisher.join();
+      TestThreads.join(java.time.Duration.ofSeconds(30), publisher);
 
       List<Long> all = LongStream.rangeClosed(1, 2_000).boxed().toList();
       for (RecordingSink r : List.of(onA.get(0), onA.get(1), onB, direct)) {
@@ -79,7 +80,7 @@ class LoopDeliveryTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> r.events.size() == 1);
       s.cancel();
       broker.publish("t", ByteString.copyFromUtf8("b"), Map.of()).join();
-      loop.submit(() -> { }).get(); // the lane's task, if any, ran before this one
+      loop.submit(() -> { }).get(10, java.util.concurrent.TimeUnit.SECONDS); // the lane's task, if any, ran before this one
       assertThat(r.events).hasSize(1);
       assertThat(broker.subscriberCount("t")).isZero();
     } finally {

@@ -8,7 +8,8 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The connection that publishes (shared by every publisher of this instance: Lettuce pipelines their commands).
+ * The command connection of one Redis node: publishes, WAITs, trims and wake-ups (shared by every publisher of
+ * this instance: Lettuce pipelines their commands).
  * It is made on first use and made again, asynchronously, after it failed; nothing here blocks.
  *
  * <p>Thread-safe.

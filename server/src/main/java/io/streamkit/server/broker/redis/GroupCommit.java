@@ -3,6 +3,7 @@ package io.streamkit.server.broker.redis;
 import io.grpc.Status;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.server.ErrorDetails;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,13 @@ import org.slf4j.LoggerFactory;
  * while one script call of a topic is in flight the next publishes wait, and the next call takes them all (up to
  * {@value #MAX_BATCH_EVENTS} events or {@value #MAX_BATCH_BYTES} bytes), so a topic costs one round trip per batch,
  * not per event. The script assigns a batch contiguous offsets in queue order. Calls for different topics are
- * pipelined on the instance's one command connection.
+ * pipelined on the command connection of the node that holds each topic (one Redis: the instance's one command
+ * connection; a cluster: one per master). A batch redirected by a moving slot was not run and is sent again.
+ *
+ * <p>Replicas: with {@code waitReplicas > 0} a stored batch is acknowledged only after a Redis WAIT on the same
+ * connection confirmed that many replicas; one WAIT is in flight per connection and covers every batch stored on it
+ * before it was sent (see {@code ReplicaWait}). A WAIT short of its replicas fails the batch with
+ * REPLICATION_UNCONFIRMED: stored on the master, not acknowledged.
  *
  * <p>Order: publishes of one topic are stored in the order {@link #publish} was called; one call in flight per
  * topic keeps it across batches (a later batch is sent only after the earlier one is answered).
@@ -51,15 +59,20 @@ final class GroupCommit {
   static final long MAX_QUEUED_BYTES = 64L << 20;
   private static final int MAX_MARKS = 64;
 
+  private static final long REDIRECT_RETRY_MILLIS = 20;
+  private static final XAddArgs BELL_ARGS = XAddArgs.Builder.maxlen(1);
+  private static final Map<byte[], byte[]> BELL_BODY = Map.of(new byte[] {'w'}, new byte[] {'w'});
+
   private final RedisBroker broker;
-  private final CommandConnection commands;
   private final ConcurrentHashMap<String, TopicQueue> queues = new ConcurrentHashMap<>();
+  /** WAITs per command connection (compared by identity: WAIT counts one connection's writes). */
+  private final ConcurrentHashMap<StatefulRedisConnection<byte[], byte[]>, ReplicaWait> replicaWaits =
+      new ConcurrentHashMap<>();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final long markEveryMillis;
 
-  GroupCommit(RedisBroker broker, CommandConnection commands) {
+  GroupCommit(RedisBroker broker) {
     this.broker = broker;
-    this.commands = commands;
     this.markEveryMillis = Math.max(10, broker.historyMaxAge.toMillis() / 32);
   }
 
@@ -169,16 +182,27 @@ final class GroupCommit {
         return;
       }
     }
-    commands.get().whenComplete((connection, connectError) -> {
+    send(q, batch, System.nanoTime() + broker.commandTimeout.toNanos());
+  }
+
+  /**
+   * Sends {@code batch} to the node that holds the topic. A redirect (the slot moved or is moving: MOVED, ASK,
+   * TRYAGAIN, CLUSTERDOWN) means the script did not run, so the batch is sent again once the topology was read
+   * again, until {@code deadline}; publishers never see a resharding.
+   */
+  private void send(TopicQueue q, List<Pending> batch, long deadline) {
+    broker.nodes.commandsFor(q.keys[0]).whenComplete((nc, connectError) -> {
       if (connectError != null) {
+        broker.nodes.topologyMayHaveChanged(connectError);
         failed(q, batch, connectError, false);
       } else {
-        send(connection, q, batch);
+        send(nc, q, batch, deadline);
       }
     });
   }
 
-  private void send(StatefulRedisConnection<byte[], byte[]> connection, TopicQueue q, List<Pending> batch) {
+  private void send(RedisNodes.NodeConnection nc, TopicQueue q, List<Pending> batch, long deadline) {
+    StatefulRedisConnection<byte[], byte[]> connection = nc.connection();
     KnownOffsets.Known k = broker.known.get(q.topic);
     byte[][] args = new byte[6 + batch.size()][];
     args[0] = RedisBroker.bytes(Epochs.next());
@@ -192,22 +216,126 @@ final class GroupCommit {
     }
     RedisBroker.eval(connection, Scripts.PUBLISH_SHA, Scripts.PUBLISH, q.keys, args).whenComplete((out, error) -> {
       if (error != null) {
-        commands.failed(connection, error);
-        failed(q, batch, error, sent(error));
+        broker.nodes.failed(nc.node(), connection, error);
+        if (RedisNodes.redirected(error) && System.nanoTime() - deadline < 0) {
+          CompletableFuture.delayedExecutor(REDIRECT_RETRY_MILLIS, TimeUnit.MILLISECONDS)
+              .execute(() -> send(q, batch, deadline));
+        } else {
+          failed(q, batch, error, sent(error));
+        }
         return;
       }
       String epoch = new String((byte[]) out.get(0), StandardCharsets.UTF_8);
       long first = (Long) out.get(1);
       long last = first + batch.size() - 1;
-      broker.known.saw(q.topic, epoch, last);
+      if (broker.waitReplicas == 0) {
+        broker.known.saw(q.topic, epoch, last);
+      }
       synchronized (q) {
         q.mark(epoch, last, System.currentTimeMillis(), markEveryMillis);
       }
+      if (broker.nodes instanceof ClusterNodes cluster) {
+        ringBell(cluster, nc);
+      }
       flush(q); // the next batch goes out before this one's acknowledgements run
-      for (int i = 0; i < batch.size(); i++) {
-        finish(batch.get(i), new Published(q.topic, first + i, epoch), null);
+      if (broker.waitReplicas == 0) {
+        acknowledge(q, batch, epoch, first);
+      } else {
+        replicaWaits.computeIfAbsent(connection, c -> new ReplicaWait(nc))
+            .add(new Stored(q, batch, epoch, first));
       }
     });
+  }
+
+  /** Wakes the readers of every instance blocked on the node's bell (Redis Cluster: see {@link TopicReader}). */
+  private void ringBell(ClusterNodes cluster, RedisNodes.NodeConnection nc) {
+    try {
+      nc.connection().async().xadd(cluster.bellKey(broker.keyPrefix, nc.node()), BELL_ARGS, BELL_BODY);
+    } catch (RuntimeException e) {
+      // no topology (just lost): the readers wake within one BLOCK anyway
+    }
+  }
+
+  private void acknowledge(TopicQueue q, List<Pending> batch, String epoch, long first) {
+    for (int i = 0; i < batch.size(); i++) {
+      finish(batch.get(i), new Published(q.topic, first + i, epoch), null);
+    }
+  }
+
+  /** A batch the master stored, waiting for its replicas. */
+  private record Stored(TopicQueue q, List<Pending> batch, String epoch, long first) {}
+
+  /**
+   * The WAITs of one command connection: one in flight at a time, covering every batch stored on that connection
+   * before it was sent; batches stored meanwhile wait for the next one. So a node costs one WAIT per round trip,
+   * not one per batch or event. WAIT counts the writes of the connection it is sent on, which is why batches are
+   * grouped by connection, not by node. The monitor guards the fields.
+   */
+  private final class ReplicaWait {
+    private final RedisNodes.NodeConnection nc;
+    private List<Stored> next = new ArrayList<>();
+    private boolean inFlight;
+
+    ReplicaWait(RedisNodes.NodeConnection nc) {
+      this.nc = nc;
+    }
+
+    void add(Stored stored) {
+      synchronized (this) {
+        next.add(stored);
+        if (inFlight) {
+          return;
+        }
+        inFlight = true;
+      }
+      sendNext();
+    }
+
+    private void sendNext() {
+      List<Stored> covered;
+      synchronized (this) {
+        if (next.isEmpty()) {
+          inFlight = false;
+          replicaWaits.remove(nc.connection(), this);
+          return;
+        }
+        covered = next;
+        next = new ArrayList<>();
+      }
+      nc.connection().async().waitForReplication(broker.waitReplicas, broker.waitTimeoutMillis)
+          .whenComplete((replicas, error) -> {
+            for (Stored s : covered) {
+              if (error == null && replicas >= broker.waitReplicas) {
+                broker.known.saw(s.q.topic, s.epoch, s.first + s.batch.size() - 1);
+                acknowledge(s.q, s.batch, s.epoch, s.first);
+              } else {
+                Status status = error != null
+                    ? unconfirmed(s.q.topic, error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error)
+                    : replicationUnconfirmed(s, replicas);
+                for (Pending p : s.batch) {
+                  finish(p, null, status);
+                }
+              }
+            }
+            if (error != null) {
+              broker.nodes.failed(nc.node(), nc.connection(), error);
+            }
+            sendNext();
+          });
+    }
+
+    private Status replicationUnconfirmed(Stored s, long replicas) {
+      long last = s.first + s.batch.size() - 1;
+      return ErrorDetails.withReason(
+          Status.UNAVAILABLE.withDescription(broker.where + " stored the event (topic '" + s.q.topic + "' epoch "
+              + s.epoch + " offsets " + s.first + ".." + last + ") on master " + nc.node() + ", but only " + replicas
+              + " of the " + broker.waitReplicas + " replica(s) required by --redis-wait-replicas confirmed it within "
+              + broker.waitTimeoutMillis + " ms (Redis WAIT); a failover may lose it, so it was not acknowledged"),
+          ErrorReason.REPLICATION_UNCONFIRMED,
+          Map.of("topic", s.q.topic, "replicas", Long.toString(replicas),
+              "required", Integer.toString(broker.waitReplicas), "node", nc.node()));
+    }
   }
 
   /** Fails {@code batch} and everything queued behind it; publishes arriving meanwhile fail too. */
@@ -271,7 +399,8 @@ final class GroupCommit {
         args = new byte[][] {RedisBroker.bytes(q.markEpoch), RedisBroker.bytes(newestOld[0] + 1)};
       }
       // One single-slot script per topic; Lettuce pipelines them on the command connection.
-      commands.get().thenCompose(c -> RedisBroker.eval(c, Scripts.TRIM_SHA, Scripts.TRIM, q.keys, args))
+      broker.nodes.commandsFor(q.keys[0])
+          .thenCompose(nc -> RedisBroker.eval(nc.connection(), Scripts.TRIM_SHA, Scripts.TRIM, q.keys, args))
           .whenComplete((out, error) -> {
             if (error != null) {
               log.debug("trimming topic '{}' by age failed; the next round tries again", q.topic, error);

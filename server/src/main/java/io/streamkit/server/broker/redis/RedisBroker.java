@@ -3,12 +3,8 @@ package io.streamkit.server.broker.redis;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.streamkit.api.v1.Event;
 import io.streamkit.server.broker.Broker;
@@ -45,8 +41,13 @@ import java.util.concurrent.TimeUnit;
  * {@link Builder#historyMaxAge}; a topic's keys expire once it has had no event and no subscriber of any instance
  * for that age plus a minute.
  *
+ * <p>Redis Cluster ({@link Builder#cluster}): each topic's keys carry the hash tag {@code {topic}}, so a topic lives
+ * on one master and its scripts stay atomic; the broker follows resharding and failover. Durable acknowledgements
+ * ({@link Builder#waitReplicas}): an event is acknowledged only once Redis WAIT confirmed replicas have it.
+ *
  * <p>Delivery: one reader thread per broker (per server instance) reads every topic that has local subscribers
- * with one blocking XREAD and keeps each topic's retained history in memory, decoded once; all local subscribers
+ * (one Redis: with one blocking XREAD; a cluster: per slot, woken by each master's bell) and keeps each topic's
+ * retained history in memory, decoded once; all local subscribers
  * of a topic read those same events, delivered from each subscriber's event loop as with the in-memory broker
  * (see {@code docs/REDIS.md}). While Redis is unreachable, {@link #publish}
  * fails with UNAVAILABLE, subscriptions pause and resume with what was published meanwhile, and
@@ -56,46 +57,42 @@ import java.util.concurrent.TimeUnit;
  * server that uses it. An unclosed broker keeps its reader thread and its Redis connections.
  */
 public final class RedisBroker implements Broker {
-  final RedisClient client;
-  final RedisURI uri;
+  final RedisNodes nodes;
   final String where;
   final String keyPrefix;
   final int historyMaxEvents;
   final Duration historyMaxAge;
   final long maxSubscriberLag;
   final Duration commandTimeout;
+  /** Replicas that must confirm a batch (Redis WAIT) before its events are acknowledged; 0: no WAIT. */
+  final int waitReplicas;
+  /** The timeout given to WAIT: three quarters of the command timeout, so that Redis answers before it. */
+  final long waitTimeoutMillis;
   /**
    * Time-to-live of a topic's keys, renewed by every publish and, while the topic has subscribers, by every
    * instance's check: the history age plus a minute, so that checks (about once a second) always come in time.
    */
   final long keyTtlMillis;
   final KnownOffsets known = new KnownOffsets();
-  private final CommandConnection commands;
   private final GroupCommit groupCommit;
   private final TopicReader reader;
   private final ScheduledExecutorService trimmer;
 
   private RedisBroker(Builder b) {
-    this.uri = b.uri;
-    this.where = "Redis at " + b.uri.getHost() + ":" + b.uri.getPort();
     this.keyPrefix = b.keyPrefix;
     this.historyMaxEvents = b.limits.historyMaxEvents();
     this.historyMaxAge = b.limits.historyMaxAge();
     this.maxSubscriberLag = b.limits.maxSubscriberLag();
     this.commandTimeout = b.commandTimeout;
+    this.waitReplicas = b.waitReplicas;
+    this.waitTimeoutMillis = Math.max(1, commandTimeout.toMillis() * 3 / 4);
     this.keyTtlMillis = historyMaxAge.toMillis() + 60_000;
-    this.client = RedisClient.create();
-    // No automatic reconnect, and commands are refused while disconnected: Lettuce would otherwise re-send a
-    // publish that Redis may already have executed, storing the event twice. Connections are re-made by us.
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(false)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
-        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-        .build());
-    this.commands = new CommandConnection(client, uri);
-    this.groupCommit = new GroupCommit(this, commands);
-    this.reader = new TopicReader(this, commands);
+    this.nodes = b.cluster == null
+        ? new RedisNodes.Single(b.uri, commandTimeout)
+        : new ClusterNodes(b.cluster, commandTimeout, b.waitReplicas > 0);
+    this.where = nodes.where();
+    this.groupCommit = new GroupCommit(this);
+    this.reader = new TopicReader(this);
     this.trimmer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "streamkit-redis-trim");
       t.setDaemon(true);
@@ -105,6 +102,10 @@ public final class RedisBroker implements Broker {
     trimmer.scheduleWithFixedDelay(
         () -> groupCommit.trimByAge(System.currentTimeMillis() - historyMaxAge.toMillis()),
         period, period, TimeUnit.MILLISECONDS);
+    if (nodes instanceof ClusterNodes cluster) {
+      trimmer.scheduleWithFixedDelay(cluster::refresh, ClusterNodes.PERIOD_MILLIS, ClusterNodes.PERIOD_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
     reader.start();
   }
 
@@ -154,12 +155,11 @@ public final class RedisBroker implements Broker {
   public void close() {
     if (reader.close()) {
       trimmer.shutdownNow();
-      commands.close();
-      client.shutdown(0, 2, TimeUnit.SECONDS);
+      nodes.close();
     }
   }
 
-  /** EVALSHA, then EVAL when Redis does not know the script (it forgets scripts when it restarts). */
+  /** EVALSHA, then EVAL when Redis does not know the script (it forgets scripts when it restarts or fails over). */
   static CompletableFuture<List<Object>> eval(
       StatefulRedisConnection<byte[], byte[]> c, String sha, String script, byte[][] keys, byte[][] args) {
     return c.async().<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
@@ -182,6 +182,8 @@ public final class RedisBroker implements Broker {
    */
   public static final class Builder {
     private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
+    private List<RedisURI> cluster;
+    private int waitReplicas;
     private String keyPrefix = "streamkit";
     private TopicLimits limits = TopicLimits.DEFAULTS;
     private Duration commandTimeout = Duration.ofSeconds(5);
@@ -190,12 +192,48 @@ public final class RedisBroker implements Broker {
 
     /** Where Redis is: {@code redis://[:password@]host:port[/database]}. Default {@code redis://127.0.0.1:6379}. */
     public Builder uri(String uri) {
+      this.uri = parse("uri", uri);
+      return this;
+    }
+
+    private static RedisURI parse(String field, String uri) {
       try {
-        this.uri = RedisURI.create(uri);
+        return RedisURI.create(uri);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException(
-            "uri: '" + uri + "' (expected: redis://HOST:PORT, e.g. redis://127.0.0.1:6379): " + e.getMessage(), e);
+        throw new IllegalArgumentException(field + ": '" + uri
+            + "' (expected: redis://HOST:PORT, e.g. redis://127.0.0.1:6379): " + e.getMessage(), e);
       }
+    }
+
+    /**
+     * Use Redis Cluster instead of one Redis: {@code seeds} are some of its nodes ({@code redis://HOST:PORT}, with
+     * the password and TLS every node shares); the broker reads the rest of the topology from them and follows it
+     * (resharding, failover). Each topic's keys carry the hash tag {@code {topic}}, so a topic lives on the master
+     * of {@code CLUSTER KEYSLOT topic}. Default: not a cluster ({@link #uri}).
+     */
+    public Builder cluster(List<String> seeds) {
+      if (seeds == null || seeds.isEmpty()) {
+        throw new IllegalArgumentException("cluster: " + seeds + " (expected: at least one redis://HOST:PORT)");
+      }
+      List<RedisURI> uris = new java.util.ArrayList<>();
+      for (String seed : seeds) {
+        uris.add(parse("cluster", seed));
+      }
+      this.cluster = List.copyOf(uris);
+      return this;
+    }
+
+    /**
+     * Replicas that must have each batch (Redis {@code WAIT}, one per batch and node) before its events are
+     * acknowledged; a WAIT that times out (three quarters of {@link #commandTimeout}) fails the publish with
+     * UNAVAILABLE, reason REPLICATION_UNCONFIRMED. WAIT confirms the replicas received the write, not that they
+     * wrote it to disk. Default 0: acknowledged once the master ran the script.
+     */
+    public Builder waitReplicas(int replicas) {
+      if (replicas < 0 || replicas > 16) {
+        throw new IllegalArgumentException("waitReplicas: " + replicas + " (expected: 0 to 16)");
+      }
+      this.waitReplicas = replicas;
       return this;
     }
 

@@ -8,8 +8,6 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.streamkit.api.v1.Event;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.internal.broker.Cursor;
@@ -57,7 +55,7 @@ final class TopicReader {
 
   final Availability availability;
   private final RedisBroker broker;
-  private final CommandConnection commands;
+  private final RedisNodes nodes;
   private final Thread thread;
   private final ConcurrentLinkedQueue<PendingSubscription> added = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakeRequested = new AtomicBoolean();
@@ -67,14 +65,21 @@ final class TopicReader {
   private volatile boolean closed;
   // Reader thread only:
   private final List<PendingSubscription> waiting = new ArrayList<>();
-  private StatefulRedisConnection<byte[], byte[]> connection;
-  private RedisCommands<byte[], byte[]> redis;
+  /** The reader's own connection per node (never one of the command connections). */
+  private final Map<String, StatefulRedisConnection<byte[], byte[]>> connections = new HashMap<>();
+  /** Redis Cluster: the blocking reads in flight, per node and key (bells and the wake stream). */
+  private final Map<String, BlockingRead> blocking = new HashMap<>();
   private String wakeId = "0-0";
   private long nextCheck;
+  /**
+   * Redis Cluster: the nodes to read next turn (whose bell rang, or that returned events last turn); null: all.
+   * A node left out had no ring since it was last read, so it has nothing new: its bell read is still in flight.
+   */
+  private Set<String> due;
 
-  TopicReader(RedisBroker broker, CommandConnection commands) {
+  TopicReader(RedisBroker broker) {
     this.broker = broker;
-    this.commands = commands;
+    this.nodes = broker.nodes;
     this.availability = new Availability("connecting to " + broker.where);
     this.wakeKey = (broker.keyPrefix + ":wake:" + Epochs.next()).getBytes(StandardCharsets.UTF_8);
     this.thread = new Thread(this::run, "streamkit-redis-reader");
@@ -98,9 +103,9 @@ final class TopicReader {
     }
     added.add(cursor);
     if (wakeRequested.compareAndSet(false, true)) {
-      commands.get().thenAccept(c -> {
-        c.async().xadd(wakeKey, XAddArgs.Builder.maxlen(1), Map.of(WAKE_FIELD, WAKE_FIELD));
-        c.async().pexpire(wakeKey, 600_000);
+      nodes.commandsFor(wakeKey).thenAccept(nc -> {
+        nc.connection().async().xadd(wakeKey, XAddArgs.Builder.maxlen(1), Map.of(WAKE_FIELD, WAKE_FIELD));
+        nc.connection().async().pexpire(wakeKey, 600_000);
       }); // a lost wake-up costs at most one BLOCK of delay: the reader looks at the queue every turn
     }
   }
@@ -141,10 +146,7 @@ final class TopicReader {
     long backoffMs = 50;
     while (!closed) {
       try {
-        if (connection == null) {
-          connection = broker.client.connect(ByteArrayCodec.INSTANCE, broker.uri);
-          connection.setTimeout(BLOCK.plus(broker.commandTimeout));
-          redis = connection.sync();
+        if (connections.isEmpty()) {
           nextCheck = System.nanoTime();
         }
         wakeRequested.set(false);
@@ -162,6 +164,17 @@ final class TopicReader {
         if (closed) {
           break;
         }
+        nodes.topologyMayHaveChanged(e);
+        if (RedisNodes.redirected(e)) {
+          // A slot moved (resharding, failover): nothing is lost, the next turn reads from its new node.
+          log.debug("a read was redirected; reading the cluster's topology again", e);
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException interrupted) {
+            break;
+          }
+          continue;
+        }
         availability.set(false, broker.where + " is unreachable: " + e.getMessage());
         firstAttempt.countDown();
         disconnect();
@@ -177,11 +190,33 @@ final class TopicReader {
   }
 
   private void disconnect() {
-    if (connection != null) {
-      connection.closeAsync();
-      connection = null;
-      redis = null;
+    due = null;
+    for (StatefulRedisConnection<byte[], byte[]> c : connections.values()) {
+      c.closeAsync();
     }
+    connections.clear();
+    for (BlockingRead b : blocking.values()) {
+      b.connection.closeAsync();
+    }
+    blocking.clear();
+  }
+
+  /** The reader's connection to {@code node}, made now if needed. */
+  private StatefulRedisConnection<byte[], byte[]> connection(String node) {
+    StatefulRedisConnection<byte[], byte[]> c = connections.get(node);
+    if (c == null || !c.isOpen()) {
+      c = connect(node);
+      connections.put(node, c);
+    }
+    return c;
+  }
+
+  private StatefulRedisConnection<byte[], byte[]> connect(String node) {
+    StatefulRedisConnection<byte[], byte[]> c = nodes.connectReader(node, BLOCK.plus(broker.commandTimeout));
+    if (!nodes.multiSlot()) {
+      c.sync().readOnly(); // may read a replica (--redis-wait-replicas); harmless on a master
+    }
+    return c;
   }
 
   /** Forgets topics that no local subscriber reads any more. */
@@ -199,6 +234,7 @@ final class TopicReader {
     if (waiting.isEmpty()) {
       return;
     }
+    due = null;
     // Ask Redis for the current state of every topic that gets a subscriber, so that positions are resolved
     // against it. A position above Redis's last offset is not taken as proof of a rollback: any client could
     // claim one, and a new epoch would reset the topic for everybody. Only what this instance saw counts.
@@ -252,10 +288,10 @@ final class TopicReader {
         byte[][] args = {RedisBroker.bytes(broker.keyTtlMillis), RedisBroker.bytes(k.epoch()),
             RedisBroker.bytes(k.last()), RedisBroker.bytes(Epochs.next()), RedisBroker.bytes(epoch),
             RedisBroker.bytes(trimBelow)};
-        answers.add(RedisBroker.eval(connection, Scripts.CHECK_SHA, Scripts.CHECK, keys, args));
+        answers.add(RedisBroker.eval(connection(nodes.nodeOf(keys[0])), Scripts.CHECK_SHA, Scripts.CHECK, keys, args));
       }
       for (int i = 0; i < batch.size(); i++) {
-        List<Object> out = answers.get(i).join();
+        List<Object> out = join(answers.get(i));
         String epoch = new String((byte[]) out.get(0), StandardCharsets.UTF_8);
         sync(batch.get(i), epoch, (Long) out.get(1), (Long) out.get(2), cutoff);
       }
@@ -284,6 +320,15 @@ final class TopicReader {
   private void reload(Mirror m, String epoch, long last) {
     List<TopicEvent> events = range(m.topic(), "-", epoch);
     String e = events.isEmpty() ? epoch : events.get(0).epoch();
+    if (events.isEmpty()) {
+      byte[] hash = Scripts.hashKey(broker.keyPrefix, m.topic());
+      String readNode = nodes.readNodeOf(hash);
+      if (!readNode.equals(nodes.nodeOf(hash))) {
+        // Read from a replica: what it has, not what the master counts, or events on their way to it are skipped.
+        byte[] replicaLast = connection(readNode).sync().hget(hash, "last".getBytes(StandardCharsets.UTF_8));
+        last = replicaLast == null ? 0 : Math.min(last, Long.parseLong(new String(replicaLast, StandardCharsets.UTF_8)));
+      }
+    }
     m.history.reset(e, events.isEmpty() ? last : events.get(0).offset() - 1);
     for (TopicEvent event : events) {
       if (!event.epoch().equals(e)) {
@@ -317,7 +362,8 @@ final class TopicReader {
       Range<String> range = from.equals("-")
           ? Range.unbounded()
           : Range.from(Range.Boundary.excluding(from.substring(1)), Range.Boundary.unbounded());
-      List<StreamMessage<byte[], byte[]>> batch = redis.xrange(key, range, Limit.create(0, BATCH));
+      List<StreamMessage<byte[], byte[]>> batch =
+          connection(nodes.readNodeOf(key)).sync().xrange(key, range, Limit.create(0, BATCH));
       for (StreamMessage<byte[], byte[]> msg : batch) {
         out.add(decode(topic, msg, epoch));
       }
@@ -328,23 +374,182 @@ final class TopicReader {
     }
   }
 
-  /** One XREAD over every mirrored topic and the wake stream; appends what arrived and signals the cursors. */
+  /**
+   * Reads what arrived for the mirrored topics and appends it, waiting up to {@link #BLOCK} when nothing did.
+   * One Redis: one XREAD BLOCK over every mirrored topic and the wake stream. Redis Cluster, where one XREAD names
+   * keys of one slot only: one XREAD without BLOCK per slot with mirrored topics (pipelined per node), and when
+   * none returned anything, blocking XREADs on each node's bell (which publishers ring after every batch) and on
+   * this instance's wake stream, each on a connection of its own.
+   */
   private void readOnce() {
-    List<XReadArgs.StreamOffset<byte[]>> offsets = new ArrayList<>();
-    Map<String, Mirror> byKey = new HashMap<>();
-    for (Mirror m : loadedMirrors()) {
-      byte[] key = Scripts.streamKey(broker.keyPrefix, m.topic());
-      byKey.put(new String(key, StandardCharsets.UTF_8), m);
-      offsets.add(XReadArgs.StreamOffset.from(key, m.history.last() + "-0"));
-    }
-    offsets.add(XReadArgs.StreamOffset.from(wakeKey, wakeId));
-    long untilCheck = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - System.nanoTime()));
-    List<StreamMessage<byte[], byte[]>> messages = redis.xread(
-        XReadArgs.Builder.block(Math.min(BLOCK.toMillis(), untilCheck)).count(BATCH),
-        offsets.toArray(XReadArgs.StreamOffset[]::new));
-    if (messages == null || messages.isEmpty()) {
+    if (nodes.multiSlot()) {
+      readBlocking();
       return;
     }
+    Map<String, Map<Integer, List<Mirror>>> byNodeAndSlot = new HashMap<>();
+    for (Mirror m : loadedMirrors()) {
+      byte[] key = Scripts.streamKey(broker.keyPrefix, m.topic());
+      byNodeAndSlot.computeIfAbsent(nodes.readNodeOf(key), n -> new HashMap<>())
+          .computeIfAbsent(io.lettuce.core.cluster.SlotHash.getSlot(key), s -> new ArrayList<>()).add(m);
+    }
+    Set<String> toRead = due;
+    due = null;
+    List<CompletableFuture<List<StreamMessage<byte[], byte[]>>>> reads = new ArrayList<>();
+    List<String> readFrom = new ArrayList<>();
+    Map<String, Mirror> byKey = new HashMap<>();
+    for (Map.Entry<String, Map<Integer, List<Mirror>>> node : byNodeAndSlot.entrySet()) {
+      if (toRead != null && !toRead.contains(node.getKey())) {
+        continue;
+      }
+      StatefulRedisConnection<byte[], byte[]> c = connection(node.getKey());
+      for (List<Mirror> slot : node.getValue().values()) {
+        reads.add(c.async().xread(XReadArgs.Builder.count(BATCH), offsets(slot, byKey)).toCompletableFuture());
+        readFrom.add(node.getKey());
+      }
+    }
+    Set<String> returned = new java.util.HashSet<>();
+    for (int i = 0; i < reads.size(); i++) {
+      List<StreamMessage<byte[], byte[]>> messages = join(reads.get(i));
+      if (messages != null && !messages.isEmpty()) {
+        returned.add(readFrom.get(i));
+        apply(messages, byKey);
+      }
+    }
+    if (!returned.isEmpty()) {
+      due = returned; // there may be more: read those nodes again at once
+      return;
+    }
+    Set<String> rang = waitForBells(byNodeAndSlot.keySet());
+    due = rang.isEmpty() ? null : rang; // nothing rang (a check, the wake stream, a timeout): read every node
+  }
+
+  /** One Redis: one blocking XREAD over every mirrored topic and the wake stream. */
+  private void readBlocking() {
+    Map<String, Mirror> byKey = new HashMap<>();
+    List<XReadArgs.StreamOffset<byte[]>> offsets = new ArrayList<>(List.of(offsets(loadedMirrors(), byKey)));
+    offsets.add(XReadArgs.StreamOffset.from(wakeKey, wakeId));
+    long untilCheck = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - System.nanoTime()));
+    List<StreamMessage<byte[], byte[]>> messages = connection(nodes.nodeOf(wakeKey)).sync().xread(
+        XReadArgs.Builder.block(Math.min(BLOCK.toMillis(), untilCheck)).count(BATCH),
+        offsets.toArray(XReadArgs.StreamOffset[]::new));
+    if (messages != null && !messages.isEmpty()) {
+      apply(messages, byKey);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private XReadArgs.StreamOffset<byte[]>[] offsets(List<Mirror> ms, Map<String, Mirror> byKey) {
+    XReadArgs.StreamOffset<byte[]>[] out = new XReadArgs.StreamOffset[ms.size()];
+    for (int i = 0; i < ms.size(); i++) {
+      Mirror m = ms.get(i);
+      byte[] key = Scripts.streamKey(broker.keyPrefix, m.topic());
+      byKey.put(new String(key, StandardCharsets.UTF_8), m);
+      out[i] = XReadArgs.StreamOffset.from(key, m.history.last() + "-0");
+    }
+    return out;
+  }
+
+  /**
+   * Redis Cluster: waits until a bell rings on one of {@code readNodes} (a publish on that node), the wake stream
+   * gets an entry, {@link #BLOCK} passes or a check is due; returns the nodes whose bell rang. Each blocking
+   * XREAD has its own connection and stays in flight across turns until it returns, so no ring is missed: it asks
+   * for entries after the last one seen.
+   */
+  private Set<String> waitForBells(Set<String> readNodes) {
+    List<BlockingRead> watched = new ArrayList<>();
+    Map<BlockingRead, String> bells = new HashMap<>();
+    for (String node : readNodes) {
+      byte[] bell = ((ClusterNodes) nodes).bellKey(broker.keyPrefix, nodes.masterOf(node));
+      BlockingRead b = blockingRead(node, bell);
+      watched.add(b);
+      bells.put(b, node);
+    }
+    Set<String> rang = new java.util.HashSet<>();
+    BlockingRead wake = blockingRead(nodes.nodeOf(wakeKey), wakeKey);
+    watched.add(wake);
+    for (BlockingRead b : watched) {
+      if (b.inFlight == null) {
+        b.inFlight = b.connection.async().xread(XReadArgs.Builder.block(BLOCK.toMillis()).count(1),
+            XReadArgs.StreamOffset.from(b.key, b.lastId)).toCompletableFuture();
+      }
+    }
+    long untilCheck = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - System.nanoTime()));
+    try {
+      CompletableFuture.anyOf(watched.stream().map(b -> b.inFlight).toArray(CompletableFuture[]::new))
+          .get(Math.min(BLOCK.toMillis(), untilCheck), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException nothingYet) {
+      // a check is due, or the blocking reads time out in Redis next
+    } catch (java.util.concurrent.ExecutionException failed) {
+      // handled per read below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("the Redis broker is closing", e);
+    }
+    for (BlockingRead b : watched) {
+      if (b.inFlight.isDone()) {
+        CompletableFuture<List<StreamMessage<byte[], byte[]>>> done = b.inFlight;
+        b.inFlight = null;
+        List<StreamMessage<byte[], byte[]>> rung = join(done);
+        if (rung != null && !rung.isEmpty()) {
+          b.lastId = rung.get(rung.size() - 1).getId();
+          if (bells.containsKey(b)) {
+            rang.add(bells.get(b));
+          }
+        }
+      }
+    }
+    // Blocking reads of nodes no longer read (topology changed, topics gone) end within BLOCK; then close them.
+    blocking.values().removeIf(b -> {
+      boolean unused = !watched.contains(b) && (b.inFlight == null || b.inFlight.isDone());
+      if (unused) {
+        b.connection.closeAsync();
+      }
+      return unused;
+    });
+    return rang;
+  }
+
+  private BlockingRead blockingRead(String node, byte[] key) {
+    String id = node + " " + new String(key, StandardCharsets.UTF_8);
+    BlockingRead b = blocking.get(id);
+    if (b == null || !b.connection.isOpen()) {
+      if (b != null) {
+        b.connection.closeAsync();
+      }
+      b = new BlockingRead(key, connect(node));
+      blocking.put(id, b);
+    }
+    return b;
+  }
+
+  /** A blocking XREAD of one key on one node, on its own connection; reader thread only. */
+  private static final class BlockingRead {
+    final byte[] key;
+    final StatefulRedisConnection<byte[], byte[]> connection;
+    String lastId = "0-0";
+    CompletableFuture<List<StreamMessage<byte[], byte[]>>> inFlight;
+
+    BlockingRead(byte[] key, StatefulRedisConnection<byte[], byte[]> connection) {
+      this.key = key;
+      this.connection = connection;
+    }
+  }
+
+  private <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.get(BLOCK.plus(broker.commandTimeout).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new io.lettuce.core.RedisCommandTimeoutException("no answer from " + broker.where);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("the Redis broker is closing", e);
+    }
+  }
+
+  /** Appends what an XREAD returned to the mirrors and signals their cursors. */
+  private void apply(List<StreamMessage<byte[], byte[]>> messages, Map<String, Mirror> byKey) {
     Map<Mirror, Boolean> touched = new LinkedHashMap<>();
     List<Mirror> stale = new ArrayList<>();
     for (StreamMessage<byte[], byte[]> msg : messages) {

@@ -63,7 +63,7 @@ final class ChatStream extends ServerCall.Listener<Message>
     StreamIdentity identity = new StreamIdentity(streamId, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
         CallSecurity.currentPrincipal(), headers, deadline);
     this.context = new HandlerContext(identity, server.broker(), this, end, perMessageErrors);
-    this.dispatch = new HandlerDispatch(server, context, outbound::returnInboundCredit);
+    this.dispatch = new HandlerDispatch(server, context, perMessageErrors ? "Chat" : "Greeter.Chat", outbound::returnInboundCredit);
   }
 
   void start() {

@@ -1,10 +1,13 @@
 package io.streamkit.server.internal.rpc;
 
 import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.api.v1.Message;
 import io.streamkit.server.handler.MessageHandler;
 import io.streamkit.server.internal.security.CallSecurity;
+import io.streamkit.server.internal.tracing.ServerTracing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +25,17 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * StreamEnd end = new StreamEnd(id);
  * HandlerContext context = new HandlerContext(identity, broker, responseOutbound, end, false);
- * HandlerDispatch dispatch = new HandlerDispatch(server, context, () -> {});
+ * HandlerDispatch dispatch = new HandlerDispatch(server, context, "Call", () -> {});
  * dispatch.dispatch(request);
  * // once the response went out, or the client cancelled:
  * if (end.end()) {
  *   dispatch.closeHandlers(status, null);
  * }
  * }</pre>
+ *
+ * <p>Tracing: with the server's tracing on, each message a handler gets has its span ({@code <rpc> <route>}, see
+ * {@link ServerTracing#startHandler}), current on the thread while the handler's {@code onOpen} and
+ * {@code onMessage} run, so what the handler publishes is its child.
  *
  * <p>Threads: {@link #dispatch} from one thread at a time (the stream's transport callbacks). Handler callbacks
  * run in the sequencer: inline on the calling thread for a non-blocking route when nothing is queued, otherwise
@@ -41,6 +48,9 @@ public final class HandlerDispatch {
   private final CallSecurity security;
   private final HandlerContext context;
   private final HandlerSequencer sequencer;
+  private final ServerTracing tracing;
+  /** The RPC's name in span names: Chat, Call or Greeter.Chat. */
+  private final String rpc;
   /** Runs after each message was handled (or skipped), in the sequencer: a Chat stream returns a credit. */
   private final Runnable afterEachMessage;
 
@@ -52,13 +62,16 @@ public final class HandlerDispatch {
   private volatile boolean blockingOpened;
 
   /**
+   * @param rpc the RPC's name in span names: Chat, Call or Greeter.Chat
    * @param afterEachMessage runs in the sequencer after each message, handled or not (must not throw)
    */
-  public HandlerDispatch(ServerContext server, HandlerContext context, Runnable afterEachMessage) {
+  public HandlerDispatch(ServerContext server, HandlerContext context, String rpc, Runnable afterEachMessage) {
     this.routes = server.routes();
     this.security = server.security();
     this.context = context;
     this.sequencer = new HandlerSequencer(server.blockingExecutor(), context.streamId());
+    this.tracing = server.tracing();
+    this.rpc = rpc;
     this.afterEachMessage = afterEachMessage;
   }
 
@@ -121,25 +134,49 @@ public final class HandlerDispatch {
         return;
       }
       MessageHandler handler = route.handler();
-      try {
-        if (!opened.contains(handler)) {
-          opened.add(handler);
-          if (route.blocking()) {
-            blockingOpened = true;
-          }
-          handler.onOpen(context);
-        }
-        handler.onMessage(context, message);
-      } catch (Exception e) {
-        log.warn("stream {}: handler {} for route '{}' failed on message id '{}'",
-            context.streamId(), handler.getClass().getName(), route.name(), message.getId(), e);
-        context.replyError(message, MessageErrors.error(Status.Code.INTERNAL,
-            "handler for route '" + route.name() + "' failed (" + e.getClass().getSimpleName()
-                + "); the server log has the details for stream " + context.streamId(),
-            ErrorReason.HANDLER_FAILED, Map.of("route", route.name(), "stream_id", context.streamId())));
+      if (tracing.enabled()) {
+        handleTraced(message, route, handler);
+      } else {
+        callHandler(message, route, handler);
       }
     } finally {
       afterEachMessage.run();
+    }
+  }
+
+  /** {@link #callHandler} in the message's span. */
+  private void handleTraced(Message message, RouteTable.Route route, MessageHandler handler) {
+    Span span = tracing.startHandler(rpc, message, context.requestHeaders());
+    try (Scope ignored = span.makeCurrent()) {
+      Exception failure = callHandler(message, route, handler);
+      if (failure != null) {
+        ServerTracing.failed(span, failure);
+      }
+    } finally {
+      span.end();
+    }
+  }
+
+  /** Calls the handler; a failure is answered with HANDLER_FAILED and returned (null when it succeeded). */
+  private Exception callHandler(Message message, RouteTable.Route route, MessageHandler handler) {
+    try {
+      if (!opened.contains(handler)) {
+        opened.add(handler);
+        if (route.blocking()) {
+          blockingOpened = true;
+        }
+        handler.onOpen(context);
+      }
+      handler.onMessage(context, message);
+      return null;
+    } catch (Exception e) {
+      log.warn("stream {}: handler {} for route '{}' failed on message id '{}'",
+          context.streamId(), handler.getClass().getName(), route.name(), message.getId(), e);
+      context.replyError(message, MessageErrors.error(Status.Code.INTERNAL,
+          "handler for route '" + route.name() + "' failed (" + e.getClass().getSimpleName()
+              + "); the server log has the details for stream " + context.streamId(),
+          ErrorReason.HANDLER_FAILED, Map.of("route", route.name(), "stream_id", context.streamId())));
+      return e;
     }
   }
 

@@ -3,6 +3,8 @@ package io.streamkit.server.internal.rpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.api.v1.PublishAck;
 import io.streamkit.api.v1.PublishRequest;
@@ -11,6 +13,7 @@ import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.Topics;
 import io.streamkit.server.internal.security.CallSecurity;
+import io.streamkit.server.internal.tracing.ServerTracing;
 import io.streamkit.server.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,13 +67,19 @@ final class PublishCall extends ServerCall.Listener<PublishRequest> implements S
   private long failedRequest;
   private String failedTopic;
 
-  PublishCall(ServerCall<PublishRequest, PublishAck> call, Broker broker, StreamRegistry registry,
-      CallSecurity security) {
+  /**
+   * The stream's span, the parent of the publish span of each event that names no {@code traceparent}; null when
+   * tracing is off. Ended once, with the call's status.
+   */
+  private Span span;
+
+  PublishCall(ServerCall<PublishRequest, PublishAck> call, Metadata headers, ServerContext server) {
     this.call = call;
-    this.broker = broker;
-    this.registry = registry;
-    this.security = security;
+    this.broker = server.broker();
+    this.registry = server.registry();
+    this.security = server.security();
     this.principal = CallSecurity.currentPrincipal();
+    this.span = server.tracing().enabled() ? server.tracing().startStream("Publish", headers) : null;
   }
 
   void start() {
@@ -107,9 +116,19 @@ final class PublishCall extends ServerCall.Listener<PublishRequest> implements S
     inFlightBytes += bytes;
     // Under the monitor: a failure of an earlier event is recorded before this one reaches the broker, or the
     // broker fails this one with it (see the class comment). An in-memory broker completes at once, re-entering.
+    if (span == null) {
+      publishLocked(number, topic, request, bytes);
+    } else {
+      try (Scope ignored = span.makeCurrent()) {
+        publishLocked(number, topic, request, bytes);
+      }
+    }
+    requestLocked();
+  }
+
+  private void publishLocked(long number, String topic, PublishRequest request, int bytes) {
     broker.publish(topic, request.getPayload(), request.getHeadersMap())
         .whenComplete((published, error) -> completed(number, topic, bytes, published, error));
-    requestLocked();
   }
 
   private synchronized void completed(long number, String topic, int bytes, Published published, Throwable error) {
@@ -188,6 +207,15 @@ final class PublishCall extends ServerCall.Listener<PublishRequest> implements S
     if (!closed) {
       closed = true;
       call.close(status, ErrorDetails.trailers(status));
+      endSpanLocked(status);
+    }
+  }
+
+  private void endSpanLocked(Status status) {
+    if (span != null) {
+      span.setAttribute("streamkit.stored_count", stored);
+      ServerTracing.end(span, status);
+      span = null;
     }
   }
 
@@ -202,6 +230,7 @@ final class PublishCall extends ServerCall.Listener<PublishRequest> implements S
   public void onCancel() {
     synchronized (this) {
       closed = true;
+      endSpanLocked(Status.CANCELLED);
     }
     registry.unregister(this);
   }

@@ -5,6 +5,7 @@ import io.streamkit.server.handler.Blocking;
 import io.streamkit.server.handler.MessageHandler;
 import io.streamkit.server.internal.metrics.RouteMeters;
 import io.streamkit.server.internal.metrics.ServerMetrics;
+import io.streamkit.server.internal.plugins.PluginLoader;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -53,9 +54,10 @@ public final class RouteTable {
     List<String> conflicts = new ArrayList<>();
     for (MessageHandler handler : handlers) {
       String name = handler.route();
-      if (name == null || name.isEmpty()) {
-        throw new IllegalArgumentException(
-            "handler " + handler.getClass().getName() + " returns an empty route (expected: a non-empty name)");
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("handler " + handler.getClass().getName() + " (from "
+            + PluginLoader.origin(handler.getClass()) + ") returns " + (name == null ? "no route" : "a blank route '"
+            + name + "'") + " (expected: a non-blank name; fix the handler's route())");
       }
       Route previous = routes.get(name);
       if (previous == null) {

@@ -2,6 +2,7 @@ package io.streamkit.server.internal.rpc;
 
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.internal.security.CallSecurity;
+import io.streamkit.server.internal.tracing.ServerTracing;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,4 +16,5 @@ public record ServerContext(
     Broker broker,
     ScheduledExecutorService timer,
     Duration streamIdleTimeout,
-    CallSecurity security) {}
+    CallSecurity security,
+    ServerTracing tracing) {}

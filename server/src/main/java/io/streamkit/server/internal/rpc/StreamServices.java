@@ -37,12 +37,12 @@ public final class StreamServices {
     return MalformedRequests.tolerant(ServerServiceDefinition.builder(descriptor)
         .addMethod(StreamServiceGrpc.getChatMethod(), chatHandler(true, config))
         .addMethod(SUBSCRIBE, (call, headers) -> {
-          SubscribeCall subscribe = new SubscribeCall(call, config.broker(), config.registry(), config.security());
+          SubscribeCall subscribe = new SubscribeCall(call, headers, config);
           subscribe.start();
           return subscribe;
         })
         .addMethod(StreamServiceGrpc.getPublishMethod(), (call, headers) -> {
-          PublishCall publish = new PublishCall(call, config.broker(), config.registry(), config.security());
+          PublishCall publish = new PublishCall(call, headers, config);
           publish.start();
           return publish;
         })

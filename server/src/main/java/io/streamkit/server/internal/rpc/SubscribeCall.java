@@ -3,17 +3,19 @@ package io.streamkit.server.internal.rpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.netty.util.internal.ThreadExecutorMap;
 import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.api.v1.TopicSubscription;
 import io.streamkit.server.ErrorDetails;
-import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.broker.Topics;
 import io.streamkit.server.internal.security.CallSecurity;
+import io.streamkit.server.internal.tracing.ServerTracing;
 import io.streamkit.server.security.Principal;
 import java.util.HashSet;
 import java.util.Map;
@@ -42,14 +44,19 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
   private final Executor eventLoop = ThreadExecutorMap.currentExecutor();
   /** Guarded by this: no send once set. */
   private boolean ended;
+  /**
+   * The stream's span, current while its topics are attached so each delivery links to it; null when tracing is
+   * off. Guarded by this: ended once, by whoever ends the stream.
+   */
+  private Span span;
 
-  SubscribeCall(ServerCall<SubscribeRequest, TopicEvent> call, Broker broker, StreamRegistry registry,
-      CallSecurity security) {
+  SubscribeCall(ServerCall<SubscribeRequest, TopicEvent> call, Metadata headers, ServerContext server) {
     this.call = call;
-    this.topics = new TopicAttachments(broker);
-    this.registry = registry;
-    this.security = security;
+    this.topics = new TopicAttachments(server.broker());
+    this.registry = server.registry();
+    this.security = server.security();
     this.principal = CallSecurity.currentPrincipal();
+    this.span = server.tracing().enabled() ? server.tracing().startStream("Subscribe", headers) : null;
   }
 
   void start() {
@@ -74,12 +81,26 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
         return;
       }
     }
+    Span traced;
     synchronized (this) {
       if (ended) {
         return;
       }
       call.sendHeaders(new Metadata());
+      traced = span;
     }
+    if (traced == null) {
+      attachAll(request);
+      return;
+    }
+    traced.setAttribute("streamkit.topics", request.getTopicsList().stream().map(TopicSubscription::getTopic)
+        .collect(java.util.stream.Collectors.joining(",")));
+    try (Scope ignored = traced.makeCurrent()) {
+      attachAll(request);
+    }
+  }
+
+  private void attachAll(SubscribeRequest request) {
     for (TopicSubscription t : request.getTopicsList()) {
       Position position =
           t.hasAfterOffset() ? Position.after(t.getAfterOffset(), t.getEpoch()) : Position.live();
@@ -128,12 +149,12 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
 
   @Override
   public void onCancel() {
-    transportEnded();
+    transportEnded(Status.CANCELLED);
   }
 
   @Override
   public void onComplete() {
-    transportEnded();
+    transportEnded(Status.OK);
   }
 
   @Override
@@ -149,14 +170,23 @@ final class SubscribeCall extends ServerCall.Listener<SubscribeRequest> implemen
       }
       ended = true;
       call.close(status, ErrorDetails.trailers(status));
+      endSpanLocked(status);
     }
     topics.endAll();
   }
 
+  private void endSpanLocked(Status status) {
+    if (span != null) {
+      ServerTracing.end(span, status);
+      span = null;
+    }
+  }
+
   /** The transport's last callback (exactly one of onComplete and onCancel). */
-  private void transportEnded() {
+  private void transportEnded(Status status) {
     synchronized (this) {
       ended = true;
+      endSpanLocked(status);
     }
     topics.endAll();
     registry.unregister(this);

@@ -83,7 +83,7 @@ final class UnaryCall extends ServerCall.Listener<Message> implements StreamRegi
         CallSecurity.currentPrincipal(), headers, deadline);
     // Replies need no id: the call itself correlates its one response.
     HandlerContext context = new HandlerContext(identity, server.broker(), this, end, false);
-    dispatch = new HandlerDispatch(server, context, () -> {});
+    dispatch = new HandlerDispatch(server, context, "Call", () -> {});
     dispatch.dispatch(request);
   }
 

@@ -1,5 +1,6 @@
 package io.streamkit.server.broker.redis;
 
+import io.streamkit.testing.TestThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -86,9 +87,7 @@ class GroupCommitTest {
       }
     }
     threads.forEach(Thread::start);
-    for (Thread t : threads) {
-      t.join();
-    }
+    TestThreads.join(java.time.Duration.ofSeconds(30), threads);
 
     Map<String, List<Long>> offsetsPerTopic = new HashMap<>();
     Map<String, String> payloadAt = new HashMap<>();

@@ -45,7 +45,7 @@ class RedisBrokerTest {
   }
 
   private static Published publish(RedisBroker b, String topic, String payload) throws Exception {
-    return b.publish(topic, ByteString.copyFromUtf8(payload), Map.of()).get();
+    return b.publish(topic, ByteString.copyFromUtf8(payload), Map.of()).get(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private static List<Long> range(long from, long to) {

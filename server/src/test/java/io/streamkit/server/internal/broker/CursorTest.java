@@ -1,5 +1,6 @@
 package io.streamkit.server.internal.broker;
 
+import io.streamkit.testing.TestThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -84,9 +85,7 @@ class CursorTest {
       history.publish(PAYLOAD, Map.of(), T0.plusSeconds(1));
     }
     done.set(true);
-    for (Thread t : threads) {
-      t.join();
-    }
+    TestThreads.join(java.time.Duration.ofSeconds(30), threads);
     for (int tries = 0; tries < 1_000 && !sink.offsets().contains((long) events); tries++) {
       cursor.resume(); // the sink says "not ready" a third of the time: each resume tries again
     }

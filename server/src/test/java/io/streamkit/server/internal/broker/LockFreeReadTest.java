@@ -1,5 +1,6 @@
 package io.streamkit.server.internal.broker;
 
+import io.streamkit.testing.TestThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -67,9 +68,7 @@ class LockFreeReadTest {
       log.publish(PAYLOAD, Map.of(), now);
     }
     done.set(true);
-    for (Thread reader : readers) {
-      reader.join();
-    }
+    TestThreads.join(java.time.Duration.ofSeconds(30), readers);
 
     assertThat(wrong).isEmpty();
     assertThat(hits.get()).isPositive();
@@ -133,9 +132,7 @@ class LockFreeReadTest {
         broker.publish("t", PAYLOAD, Map.of()).join();
       }
       done.set(true);
-      for (Thread resumer : resumers) {
-        resumer.join();
-      }
+      TestThreads.join(java.time.Duration.ofSeconds(30), resumers);
       // Drain what is left from this thread until every sink has the last offset (each resume tries again).
       for (FlakySink sink : sinks) {
         BrokerSubscription subscription = subscriptions.get(sinks.indexOf(sink));

@@ -11,6 +11,7 @@ import io.streamkit.server.handler.Blocking;
 import io.streamkit.server.handler.MessageHandler;
 import io.streamkit.server.handler.StreamContext;
 import io.streamkit.server.internal.security.SecurityPlan;
+import io.streamkit.server.internal.tracing.ServerTracing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -132,11 +133,11 @@ class HandlerDispatchTest {
 
   private HandlerDispatch dispatch(boolean repliesNeedIds, MessageHandler... handlers) {
     ServerContext server = new ServerContext(RouteTable.of(List.of(handlers)), new StreamRegistry(), blocking,
-        1 << 20, broker, timer, Duration.ZERO, new SecurityPlan().callSecurity());
+        1 << 20, broker, timer, Duration.ZERO, new SecurityPlan().callSecurity(), ServerTracing.OFF);
     HandlerContext context = new HandlerContext(
         new StreamIdentity("call-1", null, Optional.empty(), new Metadata(), null), broker, outbound, end,
         repliesNeedIds);
-    return new HandlerDispatch(server, context, () -> {});
+    return new HandlerDispatch(server, context, "Chat", () -> {});
   }
 
   private static Message request(String id, String route, String payload) {

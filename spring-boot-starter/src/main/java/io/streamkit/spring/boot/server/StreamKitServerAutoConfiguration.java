@@ -1,6 +1,7 @@
 package io.streamkit.spring.boot.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.streamkit.server.StreamKitServer;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.redis.RedisBroker;
@@ -22,7 +23,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * {@link Authorizer} bean (in their {@code @Order}; at most one authenticator and one authorizer, counting
  * {@code auth-tokens}); the application's {@link Broker} bean if it has one, else a Redis broker for
  * {@code broker=redis}, else the server's own in-memory broker; the application's {@link MeterRegistry} (Spring
- * Boot's, with actuator), so the server's meters are Boot's meters; then every {@link StreamKitServerCustomizer}.
+ * Boot's, with actuator), so the server's meters are Boot's meters; the application's {@link OpenTelemetry} bean, if
+ * it has one, so the server is traced with it; then every {@link StreamKitServerCustomizer}.
  *
  * <p>{@link StreamKitServerLifecycle} starts and drains it with the context. Brokers: one the application defines
  * is the application's to configure and close; the Redis broker this class makes is closed by the context after
@@ -51,6 +53,7 @@ public final class StreamKitServerAutoConfiguration {
       ObjectProvider<Authenticator> authenticators,
       ObjectProvider<Authorizer> authorizers,
       ObjectProvider<MeterRegistry> meterRegistries,
+      ObjectProvider<OpenTelemetry> openTelemetry,
       ObjectProvider<StreamKitServerCustomizer> customizers) {
     StreamKitServer.Builder builder = StreamKitServer.builder();
     ServerPropertiesBinding.applyTo(properties, builder);
@@ -77,6 +80,7 @@ public final class StreamKitServerAutoConfiguration {
     if (registry != null) {
       builder.meterRegistry(registry);
     }
+    openTelemetry.ifUnique(builder::openTelemetry);
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return builder.build();
   }

@@ -2,8 +2,15 @@ package io.streamkit.spring.boot.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.grpc.Status;
 import io.streamkit.client.StreamKitClient;
 import io.streamkit.client.StreamKitException;
@@ -43,6 +50,22 @@ class StreamKitClientAutoConfigurationTest {
           .run(context -> {
             StreamKitClient client = context.getBean(StreamKitClient.class);
             assertThat(echo(client, "hello")).isEqualTo("hello");
+          });
+    }
+  }
+
+  @Test
+  void anOpenTelemetryBeanTracesTheClientsCalls() {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (StreamKitServer server = plainServer()) {
+      runner.withPropertyValues("streamkit.client.target=127.0.0.1:" + server.port())
+          .withBean(OpenTelemetry.class, () -> OpenTelemetrySdk.builder().setTracerProvider(
+              SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build())
+          .run(context -> {
+            assertThat(echo(context.getBean(StreamKitClient.class), "traced")).isEqualTo("traced");
+            // The span ends when the reply completes the call's future, maybe just after the caller woke up.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(spans.getFinishedSpanItems()).extracting(SpanData::getName).containsExactly("call echo"));
           });
     }
   }

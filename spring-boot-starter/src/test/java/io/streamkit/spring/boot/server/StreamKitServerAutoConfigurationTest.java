@@ -10,6 +10,12 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.streamkit.api.v1.Event;
 import io.streamkit.api.v1.Message;
 import io.streamkit.client.StreamKitClient;
@@ -105,6 +111,21 @@ class StreamKitServerAutoConfigurationTest {
     runner.withPropertyValues("streamkit.server.enabled=true", "streamkit.server.broker=kafka")
         .run(context -> assertThat(context).hasFailed().getFailure()
             .hasStackTraceContaining("streamkit.server.broker: 'kafka' (expected: memory or redis)"));
+  }
+
+  @Test
+  void anOpenTelemetryBeanTracesTheServer() {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    runner.withPropertyValues("streamkit.server.enabled=true")
+        .withBean(OpenTelemetry.class, () -> OpenTelemetrySdk.builder().setTracerProvider(
+            SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build())
+        .run(context -> {
+          try (StreamKitClient client = client(port(context), null)) {
+            call(client, "echo", "traced");
+          }
+          await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(spans.getFinishedSpanItems())
+              .extracting(SpanData::getName).contains("Chat echo"));
+        });
   }
 
   @Test
