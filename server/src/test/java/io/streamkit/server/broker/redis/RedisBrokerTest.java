@@ -50,6 +50,20 @@ class RedisBrokerTest {
     return b.publish(topic, ByteString.copyFromUtf8(payload), Map.of()).get(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
+  /**
+   * Publishes {@code prefix}1..{@code n} to topic "t" through {@code publisher}, waits until {@code r} (empty before)
+   * holds all {@code n}, and returns their epoch.
+   */
+  private static String publishAndAwait(RedisBroker publisher, String prefix, int n, RecordingSink r)
+      throws Exception {
+    String epoch = "";
+    for (int i = 1; i <= n; i++) {
+      epoch = publish(publisher, "t", prefix + i).epoch();
+    }
+    await().atMost(WAIT).until(() -> r.events.size() == n);
+    return epoch;
+  }
+
   private static List<Long> range(long from, long to) {
     return LongStream.rangeClosed(from, to).boxed().toList();
   }
@@ -192,11 +206,7 @@ class RedisBrokerTest {
     RedisBroker b = broker(redis, 10_000);
     RecordingSink r = new RecordingSink();
     b.subscribe("t", Position.after(0, ""), r);
-    String first = "";
-    for (int i = 1; i <= 5; i++) {
-      first = publish(a, "t", "old" + i).epoch();
-    }
-    await().atMost(WAIT).until(() -> r.events.size() == 5);
+    String first = publishAndAwait(a, "old", 5, r);
 
     redis.kill();
     redis.startAgain();
@@ -253,11 +263,7 @@ class RedisBrokerTest {
     RedisBroker b = broker(redis, 10_000);
     RecordingSink r = new RecordingSink();
     a.subscribe("t", Position.after(0, ""), r);
-    String first = "";
-    for (int i = 1; i <= 3; i++) {
-      first = publish(b, "t", "kept" + i).epoch();
-    }
-    await().atMost(WAIT).until(() -> r.events.size() == 3);
+    String first = publishAndAwait(b, "kept", 3, r);
     redis.snapshot(); // dump.rdb holds offsets 1..3
 
     int nowhere;
