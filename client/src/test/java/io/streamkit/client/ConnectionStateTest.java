@@ -73,6 +73,8 @@ class ConnectionStateTest {
 
     client.publish("t", ByteString.EMPTY).get(10, TimeUnit.SECONDS);
     assertThat(client.connectionState()).isEqualTo(ConnectionState.READY);
+    // The listener hears on the callback executor, after the state changed.
+    await("the listener hears READY", Duration.ofSeconds(10), () -> heard.contains(ConnectionState.READY));
     client.close();
 
     assertThat(heard).containsExactly(ConnectionState.CONNECTING, ConnectionState.READY, ConnectionState.CLOSED);

@@ -168,15 +168,20 @@ class ClientDocumentedBehaviourTest {
   @Test
   void completeAfterACloseThatGotTheAcknowledgementReturnsItAndPublishSaysClosed() throws Exception {
     EventPublisher publisher = client.publisher();
-    for (int i = 1; i <= 3; i++) {
+    for (int i = 1; i <= 20; i++) { // the case: close() without complete() once stored 2 of 20, or none
       publisher.publish("batch", ByteString.copyFromUtf8("e" + i));
     }
 
     publisher.close(); // completes the stream and waits for the acknowledgement
 
     PublishAck ack = publisher.complete();
-    assertThat(ack.getCount()).isEqualTo(3);
-    assertThat(ack.getLastOffsetsOrThrow("batch")).isEqualTo(3);
+    assertThat(ack.getCount()).isEqualTo(20);
+    assertThat(ack.getLastOffsetsOrThrow("batch")).isEqualTo(20);
+    try (Subscription stored = client.subscribe(List.of(TopicStart.oldest("batch")))) {
+      for (int i = 1; i <= 20; i++) {
+        assertThat(stored.next(Duration.ofSeconds(10)).getPayload().toStringUtf8()).isEqualTo("e" + i);
+      }
+    }
     assertThatThrownBy(() -> publisher.publish("batch", ByteString.EMPTY))
         .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("publish after close()");
   }

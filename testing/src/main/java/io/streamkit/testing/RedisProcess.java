@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * A real {@code redis-server} for tests: a free port on 127.0.0.1, its own data folder, no RDB saves unless asked,
- * AOF on or off. It can be killed with SIGKILL and started again on the same port and folder. Close it (idempotent)
- * to stop it; nothing is left running.
+ * AOF on or off; or requiring a password ({@link #startWithPassword}), or serving TLS as well
+ * ({@link #startWithTls}). It can be killed with SIGKILL and started again on the same port and folder. Close it
+ * (idempotent) to stop it; nothing is left running.
  *
  * <p>Thread-compatible: one test drives it.
  *
@@ -27,11 +28,52 @@ public final class RedisProcess implements AutoCloseable {
   private final Path dir;
   private boolean appendOnly;
   private Process process;
+  /** {@code requirepass}, or null. */
+  private String password;
+  /** The TLS port, or 0 for none; with TLS the plain port stays open for the test's own commands. */
+  private int tlsPort;
+  private List<String> tlsArgs = List.of();
 
   private RedisProcess(int port, Path dir, boolean appendOnly) {
     this.port = port;
     this.dir = dir;
     this.appendOnly = appendOnly;
+  }
+
+  /**
+   * Starts redis-server (no AOF) that requires {@code password} ({@code --requirepass}); {@link #uri()} then
+   * carries it ({@code redis://:PASSWORD@127.0.0.1:PORT}), and {@link #command} authenticates first.
+   */
+  public static RedisProcess startWithPassword(String password) throws Exception {
+    String binary = binary();
+    RedisProcess p = new RedisProcess(freePort(), Files.createTempDirectory("streamkit-redis-"), false);
+    p.password = password;
+    p.startAgain(binary);
+    return p;
+  }
+
+  /**
+   * Starts redis-server (no AOF) that also serves TLS ({@code --tls-port}) with {@code certificate} (e.g.
+   * {@link TestPki#server()}); clients need not present certificates. {@link #tlsUri()} is its
+   * {@code rediss://} address; the plain port stays open for {@link #command}.
+   */
+  public static RedisProcess startWithTls(TestPki.Issued certificate, Path caCertificate) throws Exception {
+    String binary = binary();
+    RedisProcess p = new RedisProcess(freePort(), Files.createTempDirectory("streamkit-redis-"), false);
+    p.tlsPort = freePort();
+    p.tlsArgs = List.of("--tls-port", Integer.toString(p.tlsPort), "--tls-cert-file",
+        certificate.certificate().toString(), "--tls-key-file", certificate.key().toString(),
+        "--tls-ca-cert-file", caCertificate.toString(), "--tls-auth-clients", "no");
+    p.startAgain(binary);
+    return p;
+  }
+
+  /** {@code rediss://127.0.0.1:TLSPORT}; only for a process from {@link #startWithTls}. */
+  public String tlsUri() {
+    if (tlsPort == 0) {
+      throw new IllegalStateException("this redis-server has no TLS port: start it with startWithTls");
+    }
+    return "rediss://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + tlsPort;
   }
 
   /** Starts redis-server with {@code appendonly yes|no} on a free port and waits until it answers PING. */
@@ -47,8 +89,9 @@ public final class RedisProcess implements AutoCloseable {
     return port;
   }
 
+  /** {@code redis://127.0.0.1:PORT}, with {@code :PASSWORD@} when it requires one. */
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port;
   }
 
   /** Starts again on the same port and data folder (after {@link #kill()}): loads what it persisted there. */
@@ -61,6 +104,10 @@ public final class RedisProcess implements AutoCloseable {
         "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
         "--appendonly", appendOnly ? "yes" : "no", "--dir", dir.toString(), "--daemonize", "no",
         "--protected-mode", "no", "--logfile", dir.resolve("redis.log").toString()));
+    if (password != null) {
+      cmd.addAll(List.of("--requirepass", password));
+    }
+    cmd.addAll(tlsArgs);
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     ProcessHandle handle = process.toHandle();
@@ -110,29 +157,39 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
-  /** Sends one command (inline protocol) and returns the raw reply. */
+  /** Sends one command (inline protocol) and returns the raw reply; authenticates first when it needs it. */
   public String command(String... words) throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(5000);
       OutputStream out = s.getOutputStream();
-      StringBuilder line = new StringBuilder("*" + words.length + "\r\n");
-      for (String w : words) {
-        line.append('$').append(w.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(w).append("\r\n");
-      }
-      out.write(line.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
       InputStream in = s.getInputStream();
-      byte[] buf = new byte[8192];
-      int n = in.read(buf);
-      if (n < 0) {
-        throw new IOException("redis closed the connection");
+      if (password != null) {
+        String auth = exchange(out, in, "AUTH", password);
+        if (!auth.startsWith("+OK")) {
+          throw new IOException("AUTH failed: " + auth.strip());
+        }
       }
-      String reply = new String(buf, 0, n, StandardCharsets.UTF_8);
+      String reply = exchange(out, in, words);
       if (reply.startsWith("-LOADING")) {
         throw new IOException("redis is loading");
       }
       return reply;
     }
+  }
+
+  private static String exchange(OutputStream out, InputStream in, String... words) throws IOException {
+    StringBuilder line = new StringBuilder("*" + words.length + "\r\n");
+    for (String w : words) {
+      line.append('$').append(w.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(w).append("\r\n");
+    }
+    out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    byte[] buf = new byte[8192];
+    int n = in.read(buf);
+    if (n < 0) {
+      throw new IOException("redis closed the connection");
+    }
+    return new String(buf, 0, n, StandardCharsets.UTF_8);
   }
 
   /** Writes an RDB snapshot now (SAVE) into the data folder; a later start without AOF loads it. */

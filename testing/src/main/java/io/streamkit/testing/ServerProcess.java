@@ -56,13 +56,21 @@ public final class ServerProcess implements AutoCloseable {
    * start-ups that must fail or commands that end ({@code --help}); fails if it runs longer than {@code timeout}.
    */
   public static Exit runUntilExit(Duration timeout, String... args) throws Exception {
+    return runUntilExit(java.util.Map.of(), timeout, args);
+  }
+
+  /** {@link #runUntilExit(Duration, String...)} with {@code env} added to the process's environment. */
+  public static Exit runUntilExit(java.util.Map<String, String> env, Duration timeout, String... args)
+      throws Exception {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar()));
     cmd.addAll(List.of(args));
     Path dir = Path.of("target", "server-processes");
     Files.createDirectories(dir);
     Path out = dir.resolve("run-" + System.nanoTime() + ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    builder.environment().putAll(env);
+    Process p = builder.start();
     if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
       p.destroyForcibly().waitFor();
       throw new AssertionError("server did not exit within " + timeout + ":\n" + Files.readString(out));

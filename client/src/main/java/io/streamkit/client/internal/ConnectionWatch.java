@@ -74,9 +74,17 @@ public final class ConnectionWatch {
     internalListeners.add(action);
   }
 
-  /** The state now. */
-  public synchronized ConnectionState state() {
-    return state;
+  /**
+   * The state now: the channel's own, read live, because the followed state lags it by a hop through the channel's
+   * executor and the timer (a call that just succeeded would otherwise still see CONNECTING).
+   */
+  public ConnectionState state() {
+    synchronized (this) {
+      if (state == ConnectionState.CLOSED) {
+        return state;
+      }
+    }
+    return map(channel.getState(false));
   }
 
   /** Whether the last connection attempt failed and no connection is READY yet (gRPC's TRANSIENT_FAILURE). */

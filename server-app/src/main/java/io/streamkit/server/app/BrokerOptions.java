@@ -3,6 +3,7 @@ package io.streamkit.server.app;
 import io.streamkit.server.StreamKitServer;
 import io.streamkit.server.broker.TopicLimits;
 import io.streamkit.server.broker.redis.RedisBroker;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -22,8 +23,14 @@ final class BrokerOptions {
   @Option(
       names = "--redis-uri",
       defaultValue = "redis://127.0.0.1:6379",
-      description = "The Redis of --broker redis; with --broker redis-cluster some of the cluster's nodes, comma-separated (redis://HOST:PORT,redis://HOST:PORT) (default: ${DEFAULT-VALUE}).")
+      description = "The Redis of --broker redis: redis://[:PASSWORD@]HOST:PORT, or rediss://... for TLS; with --broker redis-cluster some of the cluster's nodes, comma-separated (redis://HOST:PORT,redis://HOST:PORT); a password in it is never printed (default: redis://127.0.0.1:6379).")
   String redisUri;
+
+  @Option(
+      names = "--redis-ca",
+      paramLabel = "FILE",
+      description = "With a rediss:// --redis-uri: PEM file of the CA certificates Redis's certificate must chain to (default: the JVM's trust store).")
+  Path redisCa;
 
   @Option(
       names = "--redis-wait-replicas",
@@ -77,16 +84,24 @@ final class BrokerOptions {
     }
     RedisBroker.Builder b = RedisBroker.builder()
         .limits(limits);
+    // The URI may hold a password: errors show it redacted.
+    String shownUri = RedisBroker.redact(redisUri);
     if (broker.equals("redis-cluster")) {
-      ServerMain.option("--redis-uri", redisUri, () -> b.cluster(java.util.Arrays.stream(redisUri.split(","))
+      ServerMain.option("--redis-uri", shownUri, () -> b.cluster(java.util.Arrays.stream(redisUri.split(","))
           .map(String::trim).filter(u -> !u.isEmpty()).toList()));
     } else {
-      ServerMain.option("--redis-uri", redisUri, () -> b.uri(redisUri));
+      ServerMain.option("--redis-uri", shownUri, () -> b.uri(redisUri));
     }
     ServerMain.option("--redis-wait-replicas", redisWaitReplicas, () -> b.waitReplicas(redisWaitReplicas));
     ServerMain.option("--redis-key-prefix", redisKeyPrefix, () -> b.keyPrefix(redisKeyPrefix));
     ServerMain.option("--redis-timeout", redisTimeout, () -> b.commandTimeout(redisTimeout));
-    RedisBroker redis = b.build();
+    if (redisCa != null) {
+      ServerMain.option("--redis-ca", redisCa, () -> b.trustedCa(redisCa));
+    }
+    RedisBroker[] built = new RedisBroker[1];
+    // Redis refusing the password, or its certificate, stops start-up naming --redis-uri.
+    ServerMain.option("--redis-uri", shownUri, () -> built[0] = b.build());
+    RedisBroker redis = built[0];
     builder.broker(redis);
     return redis::close;
   }

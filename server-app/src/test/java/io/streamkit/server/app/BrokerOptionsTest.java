@@ -26,7 +26,7 @@ class BrokerOptionsTest {
     String err = captureStderr(() -> assertThat(ServerMain.run("--port", "0", "--broker", "kafka")).isEqualTo(2));
 
     assertThat(err).contains("--broker").contains("STREAMKIT_BROKER").contains("kafka")
-        .contains("expected: memory or redis");
+        .contains("expected: memory, redis or redis-cluster");
   }
 
   @Test

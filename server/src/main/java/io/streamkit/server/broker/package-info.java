@@ -15,8 +15,8 @@
  *       {@link io.streamkit.server.broker.Topics} (the topic-name rule).</li>
  *   <li>{@link io.streamkit.server.broker.EventTracing}: the publisher's trace context an event carries in its
  *       headers, for code that processes events; stateless.</li>
- *   <li>{@link io.streamkit.server.broker.InMemoryBroker}: the default broker;
- *       {@link io.streamkit.server.broker.EventRing}: a topic's retained events, a building block of brokers.</li>
+ *   <li>{@link io.streamkit.server.broker.InMemoryBroker}: the default broker (its retained events are kept by
+ *       {@code io.streamkit.server.internal.broker}, the core the Redis broker shares).</li>
  *   <li>For several server instances: {@code io.streamkit.server.broker.redis}.</li>
  * </ul>
  *

@@ -9,6 +9,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,8 +53,8 @@ final class ClusterNodes extends RedisNodes {
 
   private final boolean readReplicas;
 
-  ClusterNodes(List<RedisURI> seedUris, Duration commandTimeout, boolean readReplicas) {
-    super(RedisClient.create(), commandTimeout);
+  ClusterNodes(List<RedisURI> seedUris, Duration commandTimeout, boolean readReplicas, Path trustedCa) {
+    super(RedisClient.create(), commandTimeout, trustedCa);
     this.readReplicas = readReplicas;
     this.template = seedUris.get(0);
     this.cluster = RedisClusterClient.create(client.getResources(), seedUris);

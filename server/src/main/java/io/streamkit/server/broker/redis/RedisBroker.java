@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.streamkit.api.v1.Event;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.BrokerSubscription;
@@ -15,6 +16,8 @@ import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.TopicLimits;
 import io.streamkit.server.broker.Topics;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,6 +28,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Broker} whose topics live in Redis Streams, so that several server instances share them: an event
@@ -57,8 +62,12 @@ import java.util.concurrent.TimeUnit;
  * server that uses it. An unclosed broker keeps its reader thread and its Redis connections.
  */
 public final class RedisBroker implements Broker {
+  private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+
   final RedisNodes nodes;
   final String where;
+  /** The password in the URI, or null: only to hide it from messages. */
+  private final String password;
   final String keyPrefix;
   final int historyMaxEvents;
   final Duration historyMaxAge;
@@ -79,6 +88,7 @@ public final class RedisBroker implements Broker {
   private final ScheduledExecutorService trimmer;
 
   private RedisBroker(Builder b) {
+    this.password = b.password;
     this.keyPrefix = b.keyPrefix;
     this.historyMaxEvents = b.limits.historyMaxEvents();
     this.historyMaxAge = b.limits.historyMaxAge();
@@ -88,8 +98,8 @@ public final class RedisBroker implements Broker {
     this.waitTimeoutMillis = Math.max(1, commandTimeout.toMillis() * 3 / 4);
     this.keyTtlMillis = historyMaxAge.toMillis() + 60_000;
     this.nodes = b.cluster == null
-        ? new RedisNodes.Single(b.uri, commandTimeout)
-        : new ClusterNodes(b.cluster, commandTimeout, b.waitReplicas > 0);
+        ? new RedisNodes.Single(b.uri, commandTimeout, b.trustedCa)
+        : new ClusterNodes(b.cluster, commandTimeout, b.waitReplicas > 0, b.trustedCa);
     this.where = nodes.where();
     this.groupCommit = new GroupCommit(this);
     this.reader = new TopicReader(this);
@@ -107,6 +117,86 @@ public final class RedisBroker implements Broker {
           TimeUnit.MILLISECONDS);
     }
     reader.start();
+  }
+
+  /**
+   * Connects once and pings: a refusal of the credentials or a failed TLS handshake is a configuration error,
+   * reported naming the URI (password hidden); any other failure (Redis down) is left to the reader's retries.
+   */
+  private void checkAccess(RedisURI uri) {
+    try (StatefulRedisConnection<byte[], byte[]> c = nodes.client.connect(ByteArrayCodec.INSTANCE, uri)) {
+      c.sync().ping();
+    } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        String m = String.valueOf(t.getMessage());
+        if (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH") || m.contains("invalid password")
+            || m.startsWith("ERR AUTH")) {
+          throw new IllegalArgumentException("uri: " + where + " refused the credentials ("
+              + scrubbed(m) + "); expected: the password Redis requires (its requirepass), as"
+              + " redis://:PASSWORD@HOST:PORT", e);
+        }
+        if (t instanceof javax.net.ssl.SSLException) {
+          throw new IllegalArgumentException("uri: the TLS handshake with " + where
+              + " failed (" + scrubbed(m) + "); expected: a certificate that the trusted CA signed (set the CA"
+              + " with trustedCa, or --redis-ca)", e);
+        }
+      }
+      log.warn("{} not reachable at start ({}); retrying in the background", where, scrubbed(e.getMessage()));
+    }
+  }
+
+  /**
+   * The URI text with the password of its user-info part, if any, shown as {@code ****}; each of a
+   * comma-separated list (cluster seeds) likewise.
+   */
+  public static String redact(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    if (uri.contains(",")) {
+      return java.util.Arrays.stream(uri.split(",", -1)).map(RedisBroker::redact)
+          .collect(java.util.stream.Collectors.joining(","));
+    }
+    String userInfo = userInfo(uri);
+    if (userInfo == null) {
+      return uri;
+    }
+    int colon = userInfo.indexOf(':');
+    String user = colon < 0 ? "" : userInfo.substring(0, colon);
+    int start = uri.indexOf("://") + 3;
+    return uri.substring(0, start) + user + ":****" + uri.substring(start + userInfo.length());
+  }
+
+  /** The user-info part of a URI's text (between "://" and the last '@'), or null when it has none. */
+  private static String userInfo(String uri) {
+    int scheme = uri.indexOf("://");
+    int at = uri.lastIndexOf('@');
+    return scheme < 0 || at < scheme ? null : uri.substring(scheme + 3, at);
+  }
+
+  /** {@code message} without the password of this broker's URI, wherever it appears. */
+  private String scrubbed(String message) {
+    return password == null || password.isEmpty() || message == null ? message : message.replace(password, "****");
+  }
+
+  /** The password in the user-info part of a URI's text, or null. */
+  private static String passwordOf(String uri) {
+    String userInfo = userInfo(uri);
+    if (userInfo == null) {
+      return null;
+    }
+    int colon = userInfo.indexOf(':');
+    return colon < 0 ? userInfo : userInfo.substring(colon + 1);
+  }
+
+  /** {@code message} with the raw URI text replaced by its redacted form and any leftover password hidden. */
+  private static String scrub(String message, String raw, String shown) {
+    if (message == null || raw == null) {
+      return message;
+    }
+    String out = message.replace(raw, shown);
+    String password = passwordOf(raw);
+    return password == null || password.isEmpty() ? out : out.replace(password, "****");
   }
 
   /** A builder with the defaults documented on each setter. */
@@ -187,12 +277,19 @@ public final class RedisBroker implements Broker {
     private String keyPrefix = "streamkit";
     private TopicLimits limits = TopicLimits.DEFAULTS;
     private Duration commandTimeout = Duration.ofSeconds(5);
+    private Path trustedCa;
+    private String password;
 
     private Builder() {}
 
-    /** Where Redis is: {@code redis://[:password@]host:port[/database]}. Default {@code redis://127.0.0.1:6379}. */
+    /**
+     * Where Redis is: {@code redis://[:password@]host:port[/database]}, or {@code rediss://...} for TLS (see
+     * {@link #trustedCa(Path)}). Default {@code redis://127.0.0.1:6379}. A password in it is never logged nor put
+     * in an error message: they show the URI with the password as {@code ****}.
+     */
     public Builder uri(String uri) {
       this.uri = parse("uri", uri);
+      this.password = passwordOf(uri);
       return this;
     }
 
@@ -200,9 +297,23 @@ public final class RedisBroker implements Broker {
       try {
         return RedisURI.create(uri);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException(field + ": '" + uri
-            + "' (expected: redis://HOST:PORT, e.g. redis://127.0.0.1:6379): " + e.getMessage(), e);
+        String shown = redact(uri);
+        throw new IllegalArgumentException(field + ": '" + shown + "' (expected: redis://HOST:PORT or"
+            + " rediss://HOST:PORT, e.g. redis://127.0.0.1:6379): " + scrub(e.getMessage(), uri, shown), e);
       }
+    }
+
+    /**
+     * The CA certificates (a PEM file) that a {@code rediss://} Redis's certificate must chain to, instead of the
+     * JVM's default trust store: for a Redis with a certificate from a private CA. Default: none (the JVM's).
+     */
+    public Builder trustedCa(Path pemFile) {
+      if (pemFile == null || !Files.isReadable(pemFile)) {
+        throw new IllegalArgumentException("trustedCa: " + pemFile + " (expected: a readable PEM file of CA"
+            + " certificates)");
+      }
+      this.trustedCa = pemFile;
+      return this;
     }
 
     /**
@@ -218,6 +329,9 @@ public final class RedisBroker implements Broker {
       List<RedisURI> uris = new java.util.ArrayList<>();
       for (String seed : seeds) {
         uris.add(parse("cluster", seed));
+        if (password == null) {
+          password = passwordOf(seed);
+        }
       }
       this.cluster = List.copyOf(uris);
       return this;
@@ -287,10 +401,22 @@ public final class RedisBroker implements Broker {
     /**
      * Creates the broker and starts its reader, waiting up to the command timeout for the first connection so
      * that a server started with it usually reports SERVING at once. Redis need not be reachable: the broker
-     * keeps trying, and reports UNAVAILABLE meanwhile.
+     * keeps trying, and reports UNAVAILABLE meanwhile. But a Redis that answers and refuses the credentials (a
+     * wrong or missing password) or whose TLS certificate is not trusted will not heal by waiting: build fails
+     * then.
+     *
+     * @throws IllegalArgumentException naming {@code uri} (the password shown as {@code ****}) when Redis refused
+     *     the credentials or the TLS handshake failed
      */
     public RedisBroker build() {
-      return new RedisBroker(this);
+      RedisBroker broker = new RedisBroker(this);
+      try {
+        broker.checkAccess(cluster == null ? uri : cluster.get(0));
+      } catch (IllegalArgumentException e) {
+        broker.close();
+        throw e;
+      }
+      return broker;
     }
   }
 }

@@ -5,9 +5,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,12 +35,17 @@ abstract class RedisNodes implements AutoCloseable {
   private final ConcurrentHashMap<String, CommandConnection> commands = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  RedisNodes(RedisClient client, Duration commandTimeout) {
+  /** @param trustedCa PEM CA certificates for {@code rediss://} nodes, or null for the JVM's trust store */
+  RedisNodes(RedisClient client, Duration commandTimeout, Path trustedCa) {
     this.client = client;
     this.commandTimeout = commandTimeout;
+    ClientOptions.Builder options = ClientOptions.builder();
+    if (trustedCa != null) {
+      options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(trustedCa.toFile()).build());
+    }
     // No automatic reconnect, and commands are refused while disconnected: Lettuce would otherwise re-send a
     // publish that Redis may already have executed, storing the event twice. Connections are re-made by us.
-    client.setOptions(ClientOptions.builder()
+    client.setOptions(options
         .autoReconnect(false)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
@@ -138,8 +145,8 @@ abstract class RedisNodes implements AutoCloseable {
     private final RedisURI uri;
     private final String node;
 
-    Single(RedisURI uri, Duration commandTimeout) {
-      super(RedisClient.create(), commandTimeout);
+    Single(RedisURI uri, Duration commandTimeout, Path trustedCa) {
+      super(RedisClient.create(), commandTimeout, trustedCa);
       this.uri = uri;
       this.node = uri.getHost() + ":" + uri.getPort();
     }
