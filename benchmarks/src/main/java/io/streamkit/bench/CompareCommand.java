@@ -278,7 +278,7 @@ final class CompareCommand implements Callable<Integer> {
       for (int w = 1; w <= (c.freshServers() ? 0 : warmupRuns); w++) {
         for (String server : results.keySet()) {
           Result r = load(c, server.equals("streamkit") ? servers.left(c) : servers.right);
-          System.out.println(String.format(Locale.ROOT, "   warm-up %d %-9s (not counted)%s", w, server,
+          progress.println(String.format(Locale.ROOT, "   warm-up %d %-9s (not counted)%s", w, server,
               c.figures().isEmpty() ? "" : " " + c.figures().get(0).name() + "="
                   + Result.format(r.figures.getOrDefault(c.figures().get(0).name(), Double.NaN))));
         }

@@ -324,6 +324,9 @@ final class TopicReader {
       m.history.trim(Long.MIN_VALUE, cutoff);
     } else {
       catchUp(m);
+      // What the check read counts as seen, as what XREAD reads does: a publish of this instance compares it with
+      // Redis's counter, and would otherwise reuse these offsets after a rollback (then lost to the next check).
+      broker.known.saw(m.topic(), m.history.epoch(), m.history.last());
       m.history.trim(oldest == 0 ? last + 1 : oldest, cutoff);
     }
     m.history.signal();

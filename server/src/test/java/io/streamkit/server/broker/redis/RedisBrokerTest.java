@@ -12,6 +12,8 @@ import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.RecordingSink;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.testing.RedisProcess;
+import io.streamkit.testing.TcpProxy;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,20 @@ class RedisBrokerTest {
 
   private static Published publish(RedisBroker b, String topic, String payload) throws Exception {
     return b.publish(topic, ByteString.copyFromUtf8(payload), Map.of()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /**
+   * Publishes {@code prefix}1..{@code n} to topic "t" through {@code publisher}, waits until {@code r} (empty before)
+   * holds all {@code n}, and returns their epoch.
+   */
+  private static String publishAndAwait(RedisBroker publisher, String prefix, int n, RecordingSink r)
+      throws Exception {
+    String epoch = "";
+    for (int i = 1; i <= n; i++) {
+      epoch = publish(publisher, "t", prefix + i).epoch();
+    }
+    await().atMost(WAIT).until(() -> r.events.size() == n);
+    return epoch;
   }
 
   private static List<Long> range(long from, long to) {
@@ -190,11 +206,7 @@ class RedisBrokerTest {
     RedisBroker b = broker(redis, 10_000);
     RecordingSink r = new RecordingSink();
     b.subscribe("t", Position.after(0, ""), r);
-    String first = "";
-    for (int i = 1; i <= 5; i++) {
-      first = publish(a, "t", "old" + i).epoch();
-    }
-    await().atMost(WAIT).until(() -> r.events.size() == 5);
+    String first = publishAndAwait(a, "old", 5, r);
 
     redis.kill();
     redis.startAgain();
@@ -232,5 +244,55 @@ class RedisBrokerTest {
     TopicEvent after = r.events.get(6);
     assertThat(after.event().getPayload().toStringUtf8()).isEqualTo("after");
     assertThat(after.epoch()).isNotEqualTo(first); // a reset, not offset 4 of the old epoch again
+  }
+
+  /**
+   * The events an instance caught up on after a disconnection (its reader's check reads them with XRANGE, not with
+   * its blocking XREAD) count as seen: when Redis then comes back from an older snapshot, the instance's next
+   * publish begins a new epoch instead of storing under offsets its subscribers already hold (which a later check
+   * would have deleted with the whole history, acknowledged publish included).
+   */
+  @Test
+  void eventsCaughtUpOnAfterADisconnectionCountAsSeenWhenRedisRollsBack() throws Exception {
+    RedisProcess redis = redis(false);
+    TcpProxy link = new TcpProxy(redis.port());
+    resources.add(link);
+    RedisBroker a = RedisBroker.builder().uri("redis://127.0.0.1:" + link.port())
+        .commandTimeout(Duration.ofSeconds(2)).build();
+    resources.add(a);
+    RedisBroker b = broker(redis, 10_000);
+    RecordingSink r = new RecordingSink();
+    a.subscribe("t", Position.after(0, ""), r);
+    String first = publishAndAwait(b, "kept", 3, r);
+    redis.snapshot(); // dump.rdb holds offsets 1..3
+
+    int nowhere;
+    try (ServerSocket s = new ServerSocket(0)) {
+      nowhere = s.getLocalPort();
+    }
+    link.retarget(nowhere); // instance A loses Redis while B publishes
+    link.dropConnections();
+    for (int i = 4; i <= 6; i++) {
+      publish(b, "t", "lost" + i);
+    }
+    link.retarget(redis.port()); // A's reader reconnects; its first check catches up on 4..6
+    await().atMost(WAIT).until(() -> r.events.size() == 6);
+
+    // A loses Redis again for long enough that its reader backs off to a 1 s wait; Redis comes back at offset 3 of
+    // the same epoch; A's first publish then reaches it before A's reader checks the topic (which would see the
+    // rollback by itself, from its mirror).
+    link.retarget(nowhere);
+    link.dropConnections();
+    redis.kill();
+    redis.startAgain();
+    Thread.sleep(3000);
+    link.retarget(redis.port());
+    Published after = await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+        .until(() -> publish(a, "t", "after"), p -> p != null);
+
+    assertThat(after.epoch()).as("A saw offset 6, Redis holds 3: a new epoch").isNotEqualTo(first);
+    await().atMost(WAIT).until(() -> r.events.size() == 7);
+    assertThat(r.events.get(6).event().getPayload().toStringUtf8()).isEqualTo("after");
+    assertThat(r.events.get(6).epoch()).isEqualTo(after.epoch());
   }
 }
