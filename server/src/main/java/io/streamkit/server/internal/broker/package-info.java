@@ -5,7 +5,9 @@
  * {@link io.streamkit.server.internal.broker.Cursor} is one subscription's position in it (drained by one thread
  * at a time, lag limit, retention gaps, epoch changes); deliveries are grouped per sink executor (per event loop).
  * The in-memory broker's topics and each Redis broker instance's local mirrors are TopicHistories, so the start
- * position rule, the lag limit and per-event-loop delivery are written once. Anything here may change without
- * notice.
+ * position rule, the lag limit and per-event-loop delivery are written once.
+ * {@link io.streamkit.server.internal.broker.ObservedSubscription} is one subscription as a broker decorator
+ * (metrics, the web console's directory) sees it, forwarding every sink and subscription method. Anything here may
+ * change without notice.
  */
 package io.streamkit.server.internal.broker;

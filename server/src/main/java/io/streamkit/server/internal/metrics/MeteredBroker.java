@@ -10,12 +10,11 @@ import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.TopicEvent;
+import io.streamkit.server.internal.broker.ObservedSubscription;
 import io.streamkit.server.broker.Topics;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Counts what goes through a {@link Broker} per topic, whoever calls it (the Publish and Subscribe RPCs,
@@ -60,14 +59,7 @@ final class MeteredBroker implements Broker {
   @Override
   public BrokerSubscription subscribe(String topic, Position position, EventSink sink) {
     Topics.check(topic); // as the delegate would: no meters for a name that is rejected
-    MeteredSubscription metered = new MeteredSubscription(sink, topics.subscribe(topic));
-    try {
-      metered.subscription = delegate.subscribe(topic, position, metered);
-    } catch (RuntimeException e) {
-      metered.release();
-      throw e;
-    }
-    return metered;
+    return new MeteredSubscription(sink, topics.subscribe(topic)).subscribeThrough(delegate, topic, position);
   }
 
   @Override
@@ -85,55 +77,23 @@ final class MeteredBroker implements Broker {
     return "MeteredBroker{" + delegate + "}";
   }
 
-  /** One subscription: the sink the delegate delivers to, and the handle the caller cancels. */
-  private final class MeteredSubscription implements EventSink, BrokerSubscription {
-    private final EventSink sink;
+  /** One subscription: counts its deliveries, samples their latency, and counts an end for falling behind. */
+  private final class MeteredSubscription extends ObservedSubscription {
     private final TopicMeters meters;
-    private final AtomicBoolean released = new AtomicBoolean();
     /** Deliveries so far; sink callbacks of one subscription are serialized, so a plain field will do. */
     private int deliveries;
-    /** Set once subscribe returned; events may reach the sink before that. */
-    private volatile BrokerSubscription subscription;
 
     MeteredSubscription(EventSink sink, TopicMeters meters) {
-      this.sink = sink;
+      super(sink);
       this.meters = meters;
     }
 
     @Override
-    public boolean isReady() {
-      return sink.isReady();
-    }
-
-    @Override
-    public void onEvent(TopicEvent event) {
-      sink.onEvent(event);
-      delivered(event);
-    }
-
-    private void delivered(TopicEvent event) {
+    protected void delivered(TopicEvent event) {
       meters.delivered(event);
       if ((deliveries++ & (LATENCY_SAMPLE_EVERY - 1)) == 0) {
         publishToDeliver.record(event.ageNanos(), TimeUnit.NANOSECONDS);
       }
-    }
-
-    /**
-     * The sink's own offer (one lock for the readiness check and the send); counted once it delivered, so a
-     * refused offer counts nothing.
-     */
-    @Override
-    public boolean offer(TopicEvent event) {
-      if (!sink.offer(event)) {
-        return false;
-      }
-      delivered(event);
-      return true;
-    }
-
-    @Override
-    public Executor executor() {
-      return sink.executor();
     }
 
     @Override
@@ -141,31 +101,12 @@ final class MeteredBroker implements Broker {
       if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
         endedSlow.increment(); // the EventSink contract: RESOURCE_EXHAUSTED means the subscriber fell too far behind
       }
-      release();
-      sink.onEnd(status);
+      super.onEnd(status);
     }
 
     @Override
-    public void resume() {
-      BrokerSubscription s = subscription;
-      if (s != null) {
-        s.resume();
-      }
-    }
-
-    @Override
-    public void cancel() {
-      BrokerSubscription s = subscription;
-      if (s != null) {
-        s.cancel();
-      }
-      release();
-    }
-
-    void release() {
-      if (released.compareAndSet(false, true)) {
-        topics.unsubscribe(meters);
-      }
+    protected void released() {
+      topics.unsubscribe(meters);
     }
   }
 }

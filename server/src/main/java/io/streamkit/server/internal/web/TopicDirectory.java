@@ -1,7 +1,6 @@
 package io.streamkit.server.internal.web;
 
 import com.google.protobuf.ByteString;
-import io.grpc.Status;
 import io.streamkit.server.broker.Broker;
 import io.streamkit.server.broker.BrokerSubscription;
 import io.streamkit.server.broker.EventSink;
@@ -9,6 +8,7 @@ import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.broker.Topics;
+import io.streamkit.server.internal.broker.ObservedSubscription;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -87,14 +85,7 @@ public final class TopicDirectory implements Broker {
   public BrokerSubscription subscribe(String topic, Position position, EventSink sink) {
     Topics.check(topic); // as the delegate would: nothing noted for a name that is rejected
     Entry entry = entry(topic);
-    Watched watched = new Watched(sink, entry);
-    try {
-      watched.subscription = delegate.subscribe(topic, position, watched);
-    } catch (RuntimeException e) {
-      watched.release();
-      throw e;
-    }
-    return watched;
+    return new Watched(sink, entry).subscribeThrough(delegate, topic, position);
   }
 
   @Override
@@ -146,15 +137,12 @@ public final class TopicDirectory implements Broker {
     return json.endArray().end().toString();
   }
 
-  /** One subscription: the sink the delegate delivers to, and the handle the caller cancels. */
-  private final class Watched implements EventSink, BrokerSubscription {
-    private final EventSink sink;
+  /** One subscription: counts its deliveries and notes the last position of its topic. */
+  private final class Watched extends ObservedSubscription {
     private final Entry entry; // null when the directory is full
-    private final AtomicBoolean released = new AtomicBoolean();
-    private volatile BrokerSubscription subscription;
 
     Watched(EventSink sink, Entry entry) {
-      this.sink = sink;
+      super(sink);
       this.entry = entry;
       if (entry != null) {
         entry.subscribers.incrementAndGet();
@@ -162,26 +150,7 @@ public final class TopicDirectory implements Broker {
     }
 
     @Override
-    public boolean isReady() {
-      return sink.isReady();
-    }
-
-    @Override
-    public void onEvent(TopicEvent event) {
-      sink.onEvent(event);
-      saw(event);
-    }
-
-    @Override
-    public boolean offer(TopicEvent event) {
-      if (!sink.offer(event)) {
-        return false;
-      }
-      saw(event);
-      return true;
-    }
-
-    private void saw(TopicEvent event) {
+    protected void delivered(TopicEvent event) {
       delivered.increment();
       if (entry != null) {
         entry.saw(event.epoch(), event.offset());
@@ -189,35 +158,8 @@ public final class TopicDirectory implements Broker {
     }
 
     @Override
-    public Executor executor() {
-      return sink.executor();
-    }
-
-    @Override
-    public void onEnd(Status status) {
-      release();
-      sink.onEnd(status);
-    }
-
-    @Override
-    public void resume() {
-      BrokerSubscription s = subscription;
-      if (s != null) {
-        s.resume();
-      }
-    }
-
-    @Override
-    public void cancel() {
-      BrokerSubscription s = subscription;
-      if (s != null) {
-        s.cancel();
-      }
-      release();
-    }
-
-    void release() {
-      if (released.compareAndSet(false, true) && entry != null) {
+    protected void released() {
+      if (entry != null) {
         entry.subscribers.decrementAndGet();
       }
     }
