@@ -23,6 +23,18 @@ final class LoadOptions {
   @Option(names = "--connections", defaultValue = "4", description = "Client connections (HTTP/2 channels); streams are spread over them (default: ${DEFAULT-VALUE}).")
   int connections;
 
+  @Option(names = "--max-streams-per-connection", defaultValue = "10000",
+      description = "fanout, slow-consumer, idle: at most this many subscriber streams per connection; more "
+          + "--connections are opened when --subscribers needs them. A stream beyond the server's "
+          + "SETTINGS_MAX_CONCURRENT_STREAMS waits in the client and never starts. Default: StreamKit's "
+          + "--max-concurrent-streams default (${DEFAULT-VALUE}).")
+  int maxStreamsPerConnection;
+
+  @Option(names = "--register-timeout", defaultValue = "60s", converter = DurationConverter.class,
+      description = "idle: stop waiting for the subscriptions' first event after this long without one more "
+          + "subscription receiving it; those still waiting count as failed (default: ${DEFAULT-VALUE}).")
+  Duration registerTimeout;
+
   @Option(names = "--streams", defaultValue = "8", description = "Concurrent streams S (default: ${DEFAULT-VALUE}).")
   int streams;
 
@@ -65,6 +77,19 @@ final class LoadOptions {
 
   int port() {
     return Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
+  }
+
+  /**
+   * Connections for {@code subscribers} subscriber streams: {@code --connections}, or more when that would put more
+   * than {@code --max-streams-per-connection} streams on one.
+   */
+  int subscriberConnections() {
+    if (maxStreamsPerConnection <= 0) {
+      throw new IllegalArgumentException(
+          "--max-streams-per-connection: " + maxStreamsPerConnection + " (expected: > 0)");
+    }
+    int needed = (int) ((subscribers + (long) maxStreamsPerConnection - 1) / maxStreamsPerConnection);
+    return Math.max(connections, needed);
   }
 
   /** Where publishers connect: {@code --publish-target}, or {@code --target}. */

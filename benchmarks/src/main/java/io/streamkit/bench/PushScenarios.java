@@ -9,6 +9,7 @@ import io.streamkit.api.v1.PublishRequest;
 import io.streamkit.api.v1.StreamServiceGrpc;
 import io.streamkit.api.v1.SubscribeRequest;
 import io.streamkit.api.v1.TopicSubscription;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -38,7 +39,8 @@ final class PushScenarios {
     Recorder latency = new Recorder(3);
     Recorder sincePublishedAt = new Recorder(3);
     Phase phase = new Phase(o.serverPid);
-    try (Clients clients = new Clients(o, o.connections); Clients pub = Clients.publishers(o, 1)) {
+    int connections = o.subscriberConnections();
+    try (Clients clients = new Clients(o, connections); Clients pub = Clients.publishers(o, 1)) {
       List<Subscriber> subs = new ArrayList<>();
       for (int i = 0; i < o.subscribers; i++) {
         subs.add(new Subscriber(total, latency, sincePublishedAt, phase, false).subscribe(clients.get(i), topic));
@@ -73,7 +75,7 @@ final class PushScenarios {
       Histogram out = sincePublishedAt.getIntervalHistogram();
       return phase.cpuPerOp(new Result("fanout")
           .put("subscribers", o.subscribers)
-          .put("connections", o.connections)
+          .put("connections", connections)
           .put("payload_bytes", o.payload)
           .put("deliveries_per_s", Math.round(rate))
           .put("publishes_per_s", Math.round(publishedInWindow / phase.seconds()))
@@ -102,14 +104,14 @@ final class PushScenarios {
       t.setDaemon(true);
       return t;
     });
-    try (Clients clients = new Clients(o, o.connections); Clients pub = new Clients(o, 1);
+    try (Clients clients = new Clients(o, o.subscriberConnections()); Clients pub = new Clients(o, 1);
         Clients slowConnection = new Clients(o, 1)) {
       // Fill the topic's retained history first (--events, the server's default retention), so that the heap
       // measured without the slow subscriber already holds a full history and the difference is the slow one's.
       publishBatch(pub, topic, o.payload, o.events);
       List<Subscriber> subs = new ArrayList<>();
       for (int i = 0; i < o.subscribers; i++) {
-        subs.add(new Subscriber(total, new Recorder(3), null, false).subscribe(clients.get(i), topic));
+        subs.add(new Subscriber(total, false).subscribe(clients.get(i), topic));
       }
       Publisher publisher = new Publisher(pub.get(0), topic, o.payload, o.rate, Long.MAX_VALUE, () -> 0).start();
       double without = phase.measure(o.warmup, o.duration, total::sum) / o.subscribers;
@@ -117,12 +119,12 @@ final class PushScenarios {
       long rssWithout = o.serverPid > 0 ? ServerProbe.rss(o.serverPid) : 0;
 
       AtomicLong resubscribes = new AtomicLong();
-      Subscriber[] slow = {new Subscriber(new LongAdder(), new Recorder(3), null, true).subscribe(slowConnection.get(0), topic)};
+      Subscriber[] slow = {new Subscriber(new LongAdder(), true).subscribe(slowConnection.get(0), topic)};
       long periodMicros = 1_000_000L / Math.max(1, o.slowRate);
       timer.scheduleAtFixedRate(() -> {
         if (slow[0].done) {
           resubscribes.incrementAndGet();
-          slow[0] = new Subscriber(new LongAdder(), new Recorder(3), null, true).subscribe(slowConnection.get(0), topic);
+          slow[0] = new Subscriber(new LongAdder(), true).subscribe(slowConnection.get(0), topic);
         }
         slow[0].requestOne();
       }, periodMicros, periodMicros, TimeUnit.MICROSECONDS);
@@ -150,38 +152,72 @@ final class PushScenarios {
     }
   }
 
-  /** {@code idle}: N live subscriptions that receive nothing; server heap per subscriber stream after GC. */
+  /**
+   * {@code idle}: N live subscriptions that receive one event (which proves they are registered), then idle; the
+   * server's heap after GC and RSS per subscription, and the load tool's own heap after GC, RSS and threads. The
+   * subscriptions go over {@link LoadOptions#subscriberConnections()} connections, at most
+   * {@code --max-streams-per-connection} on one (a stream beyond the server's limit would never start). One event is published a second until every subscription has one, or until
+   * {@code --register-timeout} passes without one more getting it; those still without it count as failed.
+   */
   static Result idle(LoadOptions o) throws Exception {
     if (o.serverPid <= 0) {
       throw new IllegalArgumentException("--server-pid: 0 (expected: the server's PID; idle measures its heap)");
     }
     String topic = "idle-" + System.nanoTime();
     LongAdder total = new LongAdder();
-    try (Clients clients = new Clients(o, o.connections); Clients pub = new Clients(o, 1)) {
+    int connections = o.subscriberConnections();
+    try (Clients clients = new Clients(o, connections); Clients pub = new Clients(o, 1)) {
       long before = ServerProbe.heapAfterGc(o.serverPid);
       long rssBefore = ServerProbe.rss(o.serverPid);
-      List<Subscriber> subs = new ArrayList<>();
+      List<Subscriber> subs = new ArrayList<>(o.subscribers);
       for (int i = 0; i < o.subscribers; i++) {
-        subs.add(new Subscriber(total, new Recorder(3), null, false).subscribe(clients.get(i), topic));
+        subs.add(new Subscriber(total, false).subscribe(clients.get(i), topic));
       }
-      // One event proves every subscription is registered; then they idle.
-      boolean all = false;
-      for (int attempt = 0; attempt < 600 && !all; attempt++) {
+      long settled = settled(subs);
+      long lastProgress = System.nanoTime();
+      while (settled < o.subscribers && System.nanoTime() - lastProgress < o.registerTimeout.toNanos()) {
         publishOne(pub, topic, o.payload);
-        all = await(() -> subs.stream().allMatch(s -> s.first != 0 || s.done), 1);
+        await(() -> settled(subs) == o.subscribers, 1);
+        long now = settled(subs);
+        if (now > settled) {
+          settled = now;
+          lastProgress = System.nanoTime();
+        }
       }
-      long failed = subs.stream().filter(s -> s.error != null).count();
+      long registered = subs.stream().filter(s -> s.first != 0).count();
+      long failed = subs.stream().filter(s -> s.error != null || s.first == 0).count();
+      if (registered < o.subscribers) {
+        System.err.println("idle: " + (o.subscribers - registered) + " of " + o.subscribers + " subscriptions never "
+            + "received the event (" + subs.stream().filter(s -> s.error != null).count() + " failed, the others "
+            + "waited " + o.registerTimeout.toSeconds() + " s without progress: more streams per connection than "
+            + "the server's --max-concurrent-streams? Lower --max-streams-per-connection)");
+      }
       long after = ServerProbe.heapAfterGc(o.serverPid);
       long rssAfter = ServerProbe.rss(o.serverPid);
+      // The load tool's own cost of holding the subscriptions, so that a run can show the client is not the limit.
+      System.gc();
+      long clientHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      long clientRss = ServerProbe.rss(ProcessHandle.current().pid());
+      int clientThreads = ManagementFactory.getThreadMXBean().getThreadCount();
       subs.forEach(Subscriber::cancel);
       return new Result("idle")
           .put("subscribers", o.subscribers)
+          .put("connections", connections)
+          .put("subscribers_registered", registered)
           .put("subscribers_failed", failed)
           .put("heap_before_mib", before / 1048576.0)
           .put("heap_after_mib", after / 1048576.0)
           .put("heap_per_stream_bytes", Math.round((after - before) / (double) o.subscribers))
-          .put("rss_per_stream_bytes", Math.round((rssAfter - rssBefore) / (double) o.subscribers));
+          .put("rss_per_stream_bytes", Math.round((rssAfter - rssBefore) / (double) o.subscribers))
+          .put("client_heap_mib", clientHeap / 1048576.0)
+          .put("client_rss_mib", clientRss / 1048576.0)
+          .put("client_threads", clientThreads);
     }
+  }
+
+  /** Subscriptions that got their first event or ended. */
+  private static long settled(List<Subscriber> subs) {
+    return subs.stream().filter(s -> s.first != 0 || s.done).count();
   }
 
   /**
