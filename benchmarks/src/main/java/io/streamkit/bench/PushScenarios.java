@@ -166,7 +166,7 @@ final class PushScenarios {
     String topic = "idle-" + System.nanoTime();
     LongAdder total = new LongAdder();
     int connections = o.subscriberConnections();
-    try (Clients clients = new Clients(o, connections); Clients pub = new Clients(o, 1)) {
+    try (Clients clients = Clients.withoutRetries(o, connections); Clients pub = new Clients(o, 1)) {
       long before = ServerProbe.heapAfterGc(o.serverPid);
       long rssBefore = ServerProbe.rss(o.serverPid);
       List<Subscriber> subs = new ArrayList<>(o.subscribers);

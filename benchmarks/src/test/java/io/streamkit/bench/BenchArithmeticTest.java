@@ -162,6 +162,25 @@ class BenchArithmeticTest {
   }
 
   @Test
+  void subscriberStreamsGetMoreConnectionsOnlyWhenOneWouldCarryMoreThanTheLimit() {
+    assertThat(subscriberConnections(10_000, 4, 10_000)).isEqualTo(4); // 2,500 a connection
+    assertThat(subscriberConnections(40_000, 4, 10_000)).isEqualTo(4); // exactly the limit
+    assertThat(subscriberConnections(40_001, 4, 10_000)).isEqualTo(5);
+    assertThat(subscriberConnections(100_000, 4, 10_000)).isEqualTo(10);
+    assertThat(subscriberConnections(100_000, 16, 10_000)).isEqualTo(16);
+    assertThatThrownBy(() -> subscriberConnections(10, 1, 0))
+        .hasMessage("--max-streams-per-connection: 0 (expected: > 0)");
+  }
+
+  private static int subscriberConnections(int subscribers, int connections, int maxStreamsPerConnection) {
+    LoadOptions o = new LoadOptions();
+    o.subscribers = subscribers;
+    o.connections = connections;
+    o.maxStreamsPerConnection = maxStreamsPerConnection;
+    return o.subscriberConnections();
+  }
+
+  @Test
   void cpuTicksAreUtimePlusStimeEvenWhenTheCommandNameHoldsSpacesAndParentheses() {
     // /proc/PID/stat: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
     String stat = "4242 (java (my server)) S 1 4242 4242 0 -1 4194560 1000 0 5 0 1234 567 0 0 20 0 40 0";

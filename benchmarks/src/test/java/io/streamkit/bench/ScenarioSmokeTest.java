@@ -3,12 +3,15 @@ package io.streamkit.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.streamkit.server.ConnectionSettings;
 import io.streamkit.server.ServerSettings;
 import io.streamkit.server.StreamKitServer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -127,7 +130,44 @@ class ScenarioSmokeTest {
   void idleSubscriptionsAreAllRegisteredAndMeasured(String server) throws Exception {
     Result r = load(server, "idle", "--subscribers", "100", "--connections", "2");
     assertThat(r.get("subscribers_failed")).isZero();
+    assertThat(r.get("subscribers_registered")).isEqualTo(100);
     // The heap figure reads the server's heap through jcmd: this JVM's, where 100 subscriptions cost something.
     assertThat(r.get("heap_per_stream_bytes")).isPositive();
+    // The load tool's own footprint (here the same JVM as the server's).
+    assertThat(r.get("client_heap_mib")).isPositive();
+    assertThat(r.get("client_rss_mib")).isPositive();
+    assertThat(r.get("client_threads")).isPositive();
+  }
+
+  /**
+   * A server that lets 20 streams start per connection: 100 idle subscriptions with at most 20 per connection open
+   * 5 connections and all start; with 50 allowed per connection over 2 connections, 60 wait in the client for ever
+   * (grpc-java #8252), and the scenario reports them as failed after the register timeout instead of waiting on.
+   */
+  @Test
+  void idleSubscriptionsAreSpreadOverEnoughConnectionsForTheServersStreamLimit() throws Exception {
+    try (StreamKitServer limited = StreamKitServer.builder().settings(ServerSettings.builder().host("127.0.0.1").port(0)
+        .connection(ConnectionSettings.builder().maxConcurrentStreams(20).build()).build()).build().start()) {
+      String[] common = {"--target", "127.0.0.1:" + limited.port(), "--server-pid",
+          Long.toString(ProcessHandle.current().pid()), "--subscribers", "100", "--connections", "2"};
+
+      Result spread = runIdle(common, "--max-streams-per-connection", "20");
+      assertThat(spread.get("connections")).isEqualTo(5);
+      assertThat(spread.get("subscribers_registered")).isEqualTo(100);
+      assertThat(spread.get("subscribers_failed")).isZero();
+
+      long started = System.nanoTime();
+      Result crowded = runIdle(common, "--max-streams-per-connection", "50", "--register-timeout", "2s");
+      assertThat(crowded.get("connections")).isEqualTo(2);
+      assertThat(crowded.get("subscribers_registered")).isEqualTo(40);
+      assertThat(crowded.get("subscribers_failed")).isEqualTo(60);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+    }
+  }
+
+  private static Result runIdle(String[] common, String... args) throws Exception {
+    LoadOptions o = new LoadOptions();
+    new CommandLine(o).parseArgs(Stream.concat(Stream.of(common), Stream.of(args)).toArray(String[]::new));
+    return BenchMain.runScenario("idle", o);
   }
 }
