@@ -284,6 +284,13 @@ final class CompareCommand implements Callable<Integer> {
         }
       }
       for (int run = 1; run <= runs; run++) {
+        if (c.freshServers() && run > 1) {
+          // Every run of a heap case on servers that never held an earlier run's streams: a JVM keeps the pages
+          // its heap and Netty's pools grew into, so a second run on the same server measured RSS per stream at
+          // 316 B where the first measured 8,270 B (idle-10k, 2026-12-03).
+          servers.stop();
+          servers = servers(c);
+        }
         for (String server : results.keySet()) {
           boolean isSk = server.equals("streamkit");
           progress.begin(c.name(), run, runs, server);
