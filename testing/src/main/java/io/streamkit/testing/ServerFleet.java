@@ -13,6 +13,10 @@ import io.streamkit.client.StreamKitException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Several {@link ServerProcess}es started with the same options, so on one broker (one {@link RedisProcess}, one
@@ -25,7 +29,8 @@ import java.util.List;
  * it was given, before it throws, so a {@code @BeforeAll} that fails half-way leaves no process behind.
  *
  * <p>Threading: one test thread starts and closes the fleet and kills or restarts its servers
- * (thread-compatible, as {@link ServerProcess}). The lists are fixed at start; the clients are thread-safe, so
+ * (thread-compatible, as {@link ServerProcess}); {@link #startConcurrently} starts them on threads of its own,
+ * ended when it returns. The lists are fixed at start; the clients are thread-safe, so
  * several threads may publish and subscribe through them, and {@link #publish} and {@link #health} may be called
  * from any thread.
  */
@@ -52,28 +57,83 @@ public final class ServerFleet implements AutoCloseable {
    * owns it from now on and closes it after the servers, also when this start fails.
    */
   public static ServerFleet start(AutoCloseable broker, int count, String... args) throws Exception {
-    if (count < 1) {
-      throw new IllegalArgumentException("a fleet needs at least one server, not " + count);
-    }
     ServerFleet fleet = new ServerFleet(broker);
     try {
+      checkCount(count);
       for (int i = 0; i < count; i++) {
-        ServerProcess s = ServerProcess.start(args);
-        fleet.servers.add(s);
-        fleet.clients.add(StreamKitClient.builder().target("127.0.0.1:" + s.port()).build());
+        fleet.add(ServerProcess.start(args));
       }
       return fleet;
     } catch (Exception e) {
-      try {
-        fleet.close();
-      } catch (Exception closing) {
-        e.addSuppressed(closing);
-      }
+      closeAfterFailedStart(fleet, e);
       throw e;
     }
   }
 
-  /** The servers, in start order. */
+  /**
+   * Starts {@code count} servers all at once, each with {@code jvmArgs} (before {@code -jar}) and {@code args},
+   * and a client for each; returns when every one listens. For JVMs that start quickly (C1 only, a small heap):
+   * on a machine with few cores, several JVMs compiling at once each take longer to listen. If one fails to
+   * start, the others are still waited for and all that started are closed before the first failure is thrown.
+   */
+  public static ServerFleet startConcurrently(int count, List<String> jvmArgs, String... args) throws Exception {
+    checkCount(count);
+    ServerFleet fleet = new ServerFleet(null);
+    ExecutorService starter = Executors.newFixedThreadPool(count);
+    try {
+      List<Future<ServerProcess>> starting = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        starting.add(starter.submit(() -> ServerProcess.start(jvmArgs, args)));
+      }
+      Exception failure = null;
+      for (Future<ServerProcess> f : starting) {
+        try {
+          fleet.add(f.get()); // each start gives up after 30 s, so this wait ends
+        } catch (ExecutionException e) {
+          failure = first(failure, e.getCause() instanceof Exception c ? c : e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return fleet;
+    } catch (Exception e) {
+      closeAfterFailedStart(fleet, e);
+      throw e;
+    } finally {
+      starter.shutdown();
+    }
+  }
+
+  private static void checkCount(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("a fleet needs at least one server, not " + count);
+    }
+  }
+
+  private void add(ServerProcess server) {
+    servers.add(server);
+    clients.add(StreamKitClient.builder().target("127.0.0.1:" + server.port()).build());
+  }
+
+  /** {@code earlier}, with {@code later} suppressed in it, or {@code later} if there was none earlier. */
+  private static Exception first(Exception earlier, Exception later) {
+    if (earlier == null) {
+      return later;
+    }
+    earlier.addSuppressed(later);
+    return earlier;
+  }
+
+  private static void closeAfterFailedStart(ServerFleet fleet, Exception failure) {
+    try {
+      fleet.close();
+    } catch (Exception closing) {
+      failure.addSuppressed(closing);
+    }
+  }
+
+  /** The servers, in the order of their indexes (the order they were asked for). */
   public List<ServerProcess> servers() {
     return List.copyOf(servers);
   }
@@ -147,11 +207,7 @@ public final class ServerFleet implements AutoCloseable {
       try {
         c.close();
       } catch (Exception e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
+        first = first(first, e);
       }
     }
     if (first != null) {
