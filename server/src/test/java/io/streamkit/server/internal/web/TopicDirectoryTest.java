@@ -27,8 +27,9 @@ class TopicDirectoryTest {
       if (Modifier.isStatic(m.getModifiers())) {
         continue;
       }
-      Method own = TopicDirectory.class.getMethod(m.getName(), m.getParameterTypes());
-      assertThat(own.getDeclaringClass()).as("TopicDirectory forwards %s", m).isEqualTo(TopicDirectory.class);
+      // Declared by TopicDirectory or by the shared ForwardingBroker it extends, never left to the interface default.
+      assertThat(TopicDirectory.class.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass().isInterface())
+          .as("TopicDirectory forwards %s", m).isFalse();
     }
     Class<?> watched = Class.forName(TopicDirectory.class.getName() + "$Watched");
     for (Method m : EventSink.class.getMethods()) {
