@@ -33,7 +33,7 @@ class TopicDirectoryTest {
     }
     Class<?> watched = Class.forName(TopicDirectory.class.getName() + "$Watched");
     for (Method m : EventSink.class.getMethods()) {
-      // Declared by Watched or by the shared ObservedSubscription it extends, never left to the interface default.
+      // Declared by Watched or by what it extends (ObservedSubscription, ForwardingEventSink), never the interface.
       assertThat(watched.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass().isInterface())
           .as("its sink forwards %s", m).isFalse();
     }
