@@ -1,5 +1,6 @@
 package io.streamkit.server.broker.redis;
 
+import com.google.protobuf.CodedOutputStream;
 import io.grpc.Status;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
@@ -8,6 +9,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.server.ErrorDetails;
 import io.streamkit.server.broker.Published;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * handlers' {@code StreamContext.publish}, the application's {@code broker().publish}) joins its topic's queue;
  * while one script call of a topic is in flight the next publishes wait, and the next call takes them all (up to
  * {@value #MAX_BATCH_EVENTS} events or {@value #MAX_BATCH_BYTES} bytes), so a topic costs one round trip per batch,
- * not per event. The script assigns a batch contiguous offsets in queue order. Calls for different topics are
- * pipelined on the command connection of the node that holds each topic (one Redis: the instance's one command
- * connection; a cluster: one per master). A batch redirected by a moving slot was not run and is sent again.
+ * not per event, and Redis stores a batch as one stream entry (see {@link Scripts}), so it costs Redis about one
+ * entry's work, not one per event. The script assigns a batch contiguous offsets in queue order. Calls for different
+ * topics are pipelined on the command connection of the node that holds each topic (one Redis: the instance's one
+ * command connection; a cluster: one per master). A batch redirected by a moving slot was not run and is sent again.
  *
  * <p>Replicas: with {@code waitReplicas > 0} a stored batch is acknowledged only after a Redis WAIT on the same
  * connection confirmed that many replicas; one WAIT is in flight per connection and covers every batch stored on it
@@ -204,16 +207,15 @@ final class GroupCommit {
   private void send(RedisNodes.NodeConnection nc, TopicQueue q, List<Pending> batch, long deadline) {
     StatefulRedisConnection<byte[], byte[]> connection = nc.connection();
     KnownOffsets.Known k = broker.known.get(q.topic);
-    byte[][] args = new byte[6 + batch.size()][];
-    args[0] = RedisBroker.bytes(Epochs.next());
-    args[1] = RedisBroker.bytes(broker.historyMaxEvents);
-    args[2] = RedisBroker.bytes(broker.keyTtlMillis);
-    args[3] = RedisBroker.bytes(k.epoch());
-    args[4] = RedisBroker.bytes(k.last());
-    args[5] = RedisBroker.bytes(System.currentTimeMillis());
-    for (int i = 0; i < batch.size(); i++) {
-      args[6 + i] = batch.get(i).body;
-    }
+    byte[][] args = {
+        RedisBroker.bytes(Epochs.next()),
+        RedisBroker.bytes(broker.historyMaxEvents),
+        RedisBroker.bytes(broker.keyTtlMillis),
+        RedisBroker.bytes(k.epoch()),
+        RedisBroker.bytes(k.last()),
+        RedisBroker.bytes(System.currentTimeMillis()),
+        pack(batch),
+        RedisBroker.bytes(batch.size())};
     RedisBroker.eval(connection, Scripts.PUBLISH_SHA, Scripts.PUBLISH, q.keys, args).whenComplete((out, error) -> {
       if (error != null) {
         broker.nodes.failed(nc.node(), connection, error);
@@ -245,6 +247,29 @@ final class GroupCommit {
             .add(new Stored(q, batch, epoch, first));
       }
     });
+  }
+
+  /**
+   * The batch's events as one stream entry's value: each body prefixed by its length (a protobuf varint), in
+   * batch order. The one copy of the bodies the batch costs; Lettuce writes the array as it is.
+   */
+  private static byte[] pack(List<Pending> batch) {
+    int size = 0;
+    for (Pending p : batch) {
+      size += CodedOutputStream.computeUInt32SizeNoTag(p.body.length) + p.body.length;
+    }
+    byte[] packed = new byte[size];
+    CodedOutputStream out = CodedOutputStream.newInstance(packed);
+    try {
+      for (Pending p : batch) {
+        out.writeUInt32NoTag(p.body.length);
+        out.writeRawBytes(p.body);
+      }
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("the packed batch was sized wrongly", e);
+    }
+    return packed;
   }
 
   /** Wakes the readers of every instance blocked on the node's bell (Redis Cluster: see {@link TopicReader}). */

@@ -1,5 +1,6 @@
 package io.streamkit.server.broker.redis;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.lettuce.core.Limit;
@@ -13,6 +14,7 @@ import io.lettuce.core.cluster.SlotHash;
 import io.streamkit.api.v1.Event;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.internal.broker.Cursor;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -321,7 +323,8 @@ final class TopicReader {
       }
     } else if (!m.loaded || m.stale || !epoch.equals(m.history.epoch())) {
       reload(m, epoch, last);
-      m.history.trim(Long.MIN_VALUE, cutoff);
+      // An entry across Redis's trim point still holds events below it: they are no longer retained.
+      m.history.trim(m.history.epoch().equals(epoch) ? oldest : Long.MIN_VALUE, cutoff);
     } else {
       catchUp(m);
       // What the check read counts as seen, as what XREAD reads does: a publish of this instance compares it with
@@ -381,7 +384,7 @@ final class TopicReader {
       List<StreamMessage<byte[], byte[]>> batch =
           connection(nodes.readNodeOf(key)).sync().xrange(key, range, Limit.create(0, BATCH));
       for (StreamMessage<byte[], byte[]> msg : batch) {
-        out.add(decode(topic, msg, epoch));
+        out.addAll(decode(topic, msg, epoch));
       }
       if (batch.size() < BATCH) {
         return out;
@@ -577,14 +580,16 @@ final class TopicReader {
       if (m == null || m.stale) {
         continue;
       }
-      TopicEvent event = decode(m.topic(), msg, m.history.epoch());
-      if (event.epoch() != m.history.epoch()) {
+      List<TopicEvent> events = decode(m.topic(), msg, m.history.epoch());
+      if (events.get(0).epoch() != m.history.epoch()) {
         // A new history: its first events have offsets at or below what we asked for, so XREAD skipped them.
         m.stale = true;
         stale.add(m);
         continue;
       }
-      m.history.append(event);
+      for (TopicEvent event : events) {
+        m.history.append(event);
+      }
       touched.put(m, Boolean.TRUE);
     }
     for (Mirror m : touched.keySet()) {
@@ -596,29 +601,59 @@ final class TopicReader {
     }
   }
 
-  /** The event of an entry; its epoch is {@code canonicalEpoch}'s instance when equal to it. */
-  private static TopicEvent decode(String topic, StreamMessage<byte[], byte[]> msg, String canonicalEpoch) {
+  /**
+   * The events of an entry (see {@link Scripts} for the layout), in offset order; their epoch is
+   * {@code canonicalEpoch}'s instance when equal to it.
+   */
+  private static List<TopicEvent> decode(String topic, StreamMessage<byte[], byte[]> msg, String canonicalEpoch) {
     String id = msg.getId();
-    long offset = Long.parseLong(id.substring(0, id.indexOf('-')));
+    long last = Long.parseLong(id.substring(0, id.indexOf('-')));
     String epoch = "";
-    byte[] body = null;
+    byte[] single = null;
+    byte[] packed = null;
+    int count = 1;
     for (Map.Entry<byte[], byte[]> f : msg.getBody().entrySet()) {
-      if (f.getKey().length == 1 && f.getKey()[0] == 'e') {
-        epoch = new String(f.getValue(), StandardCharsets.UTF_8);
-      } else if (f.getKey().length == 1 && f.getKey()[0] == 'b') {
-        body = f.getValue();
+      byte[] key = f.getKey();
+      if (key.length != 1) {
+        continue;
+      }
+      switch (key[0]) {
+        case 'e' -> epoch = new String(f.getValue(), StandardCharsets.UTF_8);
+        case 'b' -> single = f.getValue();
+        case 'p' -> packed = f.getValue();
+        case 'n' -> count = Integer.parseInt(new String(f.getValue(), StandardCharsets.US_ASCII));
+        default -> { }
       }
     }
+    String e = epoch.equals(canonicalEpoch) ? canonicalEpoch : epoch;
+    long offset = last - count + 1;
     try {
-      Event event = Event.parseFrom(body == null ? new byte[0] : body).toBuilder()
-          .setTopic(topic)
-          .setOffset(offset)
-          .setEpoch(epoch.equals(canonicalEpoch) ? canonicalEpoch : epoch)
-          .build();
-      return TopicEvent.of(event);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("topic '" + topic + "' offset " + offset + " in Redis is not an Event: "
-          + e.getMessage(), e);
+      if (packed == null) {
+        byte[] body = single == null ? new byte[0] : single;
+        return List.of(event(topic, offset, e, body, 0, body.length));
+      }
+      List<TopicEvent> out = new ArrayList<>(count);
+      CodedInputStream in = CodedInputStream.newInstance(packed);
+      for (int i = 0; i < count; i++, offset++) {
+        int length = in.readRawVarint32();
+        int at = in.getTotalBytesRead();
+        out.add(event(topic, offset, e, packed, at, length));
+        in.skipRawBytes(length);
+      }
+      return out;
+    } catch (IOException | RuntimeException ex) {
+      throw new IllegalStateException("topic '" + topic + "' entry " + id + " in Redis does not hold " + count
+          + " Event(s): " + ex.getMessage(), ex);
     }
+  }
+
+  private static TopicEvent event(String topic, long offset, String epoch, byte[] bytes, int at, int length)
+      throws InvalidProtocolBufferException {
+    Event event = Event.parser().parseFrom(bytes, at, length).toBuilder()
+        .setTopic(topic)
+        .setOffset(offset)
+        .setEpoch(epoch)
+        .build();
+    return TopicEvent.of(event);
   }
 }

@@ -111,6 +111,13 @@ class GroupCommitTest {
     }
     long calls = scriptCalls(redis) - callsBefore;
     assertThat(calls).as("script calls for %d events", 9 * perPublisher).isLessThan(9 * perPublisher / 4);
+    long entries = 0;
+    for (String topic : topics) {
+      Matcher xlen = Pattern.compile(":(\\d+)").matcher(redis.command("XLEN", "streamkit:{" + topic + "}:s"));
+      assertThat(xlen.find()).isTrue();
+      entries += Long.parseLong(xlen.group(1));
+    }
+    assertThat(entries).as("stream entries: one per stored batch, not per event").isLessThanOrEqualTo(calls);
 
     // What a subscriber on any instance reads is what the acknowledgements said.
     RecordingSink reader = new RecordingSink();

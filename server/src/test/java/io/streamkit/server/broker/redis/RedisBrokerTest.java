@@ -295,4 +295,60 @@ class RedisBrokerTest {
     assertThat(r.events.get(6).event().getPayload().toStringUtf8()).isEqualTo("after");
     assertThat(r.events.get(6).epoch()).isEqualTo(after.epoch());
   }
+
+  @Test
+  void aBatchStoredAsOneEntryAcrossTheCountLimitKeepsExactlyTheNewestEvents() throws Exception {
+    RedisProcess redis = redis(false);
+    RedisBroker a = broker(redis, 5);
+    List<CompletableFuture<Published>> acks = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) { // not awaited: they join a few batches, each one stream entry
+      acks.add(a.publish("packed", ByteString.copyFromUtf8("p" + i), Map.of()));
+    }
+    String epoch = "";
+    for (CompletableFuture<Published> ack : acks) {
+      epoch = ack.get(10, java.util.concurrent.TimeUnit.SECONDS).epoch();
+    }
+    assertThat(redis.command("XLEN", "streamkit:{packed}:s"))
+        .as("the last batch's entry holds more than the 5 retained events").contains(":1");
+    assertThat(redis.command("HGET", "streamkit:{packed}:m", "oldest")).contains("36");
+
+    RecordingSink fromStart = new RecordingSink();
+    broker(redis, 5).subscribe("packed", Position.after(0, epoch), fromStart);
+    await().atMost(WAIT).until(() -> fromStart.events.size() == 5);
+    assertThat(fromStart.offsets()).isEqualTo(range(36, 40));
+    assertThat(fromStart.events.get(0).event().getPayload().toStringUtf8()).isEqualTo("p36");
+  }
+
+  @Test
+  void aTopicStoredOneEntryPerEventByAnEarlierVersionIsReadAndContinued() throws Exception {
+    RedisProcess redis = redis(false);
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+    try (var c = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+      byte[] stream = "streamkit:{old}:s".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      for (int i = 1; i <= 3; i++) { // the layout before group commit packed batches: fields e, t, b
+        byte[] body = io.streamkit.api.v1.Event.newBuilder().setPayload(ByteString.copyFromUtf8("old" + i))
+            .setPublishedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(System.currentTimeMillis() / 1000))
+            .build().toByteArray();
+        c.sync().xadd(stream, new io.lettuce.core.XAddArgs().id(i + "-0"),
+            Map.of("e".getBytes(), "E0".getBytes(), "t".getBytes(), "1".getBytes(), "b".getBytes(), body));
+      }
+      c.sync().hset("streamkit:{old}:m".getBytes(),
+          Map.of("epoch".getBytes(), "E0".getBytes(), "last".getBytes(), "3".getBytes()));
+    } finally {
+      client.shutdown();
+    }
+    RedisBroker a = broker(redis, 10_000);
+    RecordingSink fromStart = new RecordingSink();
+    a.subscribe("old", Position.after(0, ""), fromStart);
+    await().atMost(WAIT).until(() -> fromStart.events.size() == 3);
+
+    Published next = publish(broker(redis, 10_000), "old", "new4");
+    assertThat(next.epoch()).isEqualTo("E0");
+    assertThat(next.offset()).isEqualTo(4);
+    await().atMost(WAIT).until(() -> fromStart.events.size() == 4);
+    assertThat(fromStart.offsets()).isEqualTo(range(1, 4));
+    assertThat(fromStart.events).extracting(e -> e.event().getPayload().toStringUtf8())
+        .containsExactly("old1", "old2", "old3", "new4");
+    assertThat(redis.command("HGET", "streamkit:{old}:m", "oldest")).contains("1");
+  }
 }
