@@ -1,15 +1,14 @@
 package io.streamkit.it;
 
+import static io.streamkit.testing.ServerFleet.numbered;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.streamkit.api.v1.ErrorReason;
 import io.streamkit.api.v1.Event;
-import io.streamkit.client.EventPublisher;
 import io.streamkit.client.ReconnectPolicy;
 import io.streamkit.client.StreamKitClient;
 import io.streamkit.client.StreamKitException;
@@ -17,7 +16,7 @@ import io.streamkit.client.SubscribeOptions;
 import io.streamkit.client.Subscription;
 import io.streamkit.client.TopicStart;
 import io.streamkit.testing.RedisCluster;
-import io.streamkit.testing.ServerProcess;
+import io.streamkit.testing.ServerFleet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -51,48 +50,22 @@ class RedisClusterIT {
       .reconnectPolicy(ReconnectPolicy.builder().maxDelay(Duration.ofMillis(300)).build())
       .stopOnDiscontinuity().build();
   private static RedisCluster cluster;
+  /** Closed after the tests, and with it the cluster it runs on. */
+  @AutoClose
   private static ServerFleet fleet;
-  private static List<ServerProcess> servers;
   private static List<StreamKitClient> clients;
 
   @BeforeAll
   static void startClusterAndTwoServers() throws Exception {
     cluster = RedisCluster.start();
-    fleet = ServerFleet.start(2, "--broker", "redis-cluster",
+    fleet = ServerFleet.start(cluster, 2, "--broker", "redis-cluster",
         "--redis-uri", String.join(",", cluster.uris().subList(0, 2)), "--redis-timeout", "2s");
-    servers = fleet.servers;
-    clients = fleet.clients;
+    clients = fleet.clients();
   }
 
-  @AfterAll
-  static void stopAll() throws Exception {
-    if (fleet != null) {
-      fleet.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
+  /** One Publish call, never retried: a failure is the test's to see. */
   private static long publish(StreamKitClient client, String topic, List<String> payloads) throws Exception {
-    try (EventPublisher publisher = client.publisher()) {
-      for (String p : payloads) {
-        publisher.publish(topic, ByteString.copyFromUtf8(p));
-      }
-      return publisher.complete().getCount();
-    }
-  }
-
-  private static List<String> names(String prefix, int from, int to) {
-    List<String> out = new ArrayList<>();
-    for (int i = from; i <= to; i++) {
-      out.add(prefix + i);
-    }
-    return out;
-  }
-
-  private static ServingStatus health(ServerProcess s) {
-    return ServerFleet.health(s);
+    return ServerFleet.publish(client, topic, payloads, Duration.ZERO);
   }
 
   @Test
@@ -108,7 +81,7 @@ class RedisClusterIT {
       subs.add(clients.get(1).subscribe(List.of(TopicStart.oldest(topic)), STRICT));
     }
     for (String topic : topics) {
-      assertThat(publish(clients.get(0), topic, names(topic + "-", 1, 20))).isEqualTo(20);
+      assertThat(publish(clients.get(0), topic, numbered(topic + "-", 1, 20))).isEqualTo(20);
     }
     for (int t = 0; t < topics.size(); t++) {
       List<Event> got = new ArrayList<>();
@@ -116,7 +89,7 @@ class RedisClusterIT {
         got.add(subs.get(t).next(WAIT));
       }
       assertThat(got).extracting(Event::getOffset).isEqualTo(LongStream.rangeClosed(1, 20).boxed().toList());
-      assertThat(got).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(names(topics.get(t) + "-", 1, 20));
+      assertThat(got).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(numbered(topics.get(t) + "-", 1, 20));
       subs.get(t).close();
     }
   }
@@ -129,7 +102,7 @@ class RedisClusterIT {
     String topic = cluster.topicOn(victim, "kill");
     try (ServerFleet durable = ServerFleet.start(2, "--broker", "redis-cluster", "--redis-uri",
         String.join(",", cluster.uris()), "--redis-timeout", "2s", "--redis-wait-replicas", "1");
-        Subscription sub = durable.clients.get(1).subscribe(List.of(TopicStart.oldest(topic)), STRICT)) {
+        Subscription sub = durable.clients().get(1).subscribe(List.of(TopicStart.oldest(topic)), STRICT)) {
       Map<Long, String> acked = new ConcurrentHashMap<>();
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger sent = new AtomicInteger();
@@ -137,7 +110,7 @@ class RedisClusterIT {
         while (running.get()) {
           String payload = "k" + sent.incrementAndGet();
           try {
-            long offset = durable.clients.get(0).publish(topic, payload).get(10, TimeUnit.SECONDS)
+            long offset = durable.clients().get(0).publish(topic, payload).get(10, TimeUnit.SECONDS)
                 .getLastOffsetsOrThrow(topic);
             acked.put(offset, payload);
           } catch (Exception notAcknowledged) {
@@ -176,11 +149,11 @@ class RedisClusterIT {
   void theClusterUnreachableMakesPublishUnavailableAndHealthNotServingThenBothRecover() throws Exception {
     String topic = cluster.topicOn(cluster.masters().get(1), "outage");
     assertThat(publish(clients.get(0), topic, List.of("before"))).isEqualTo(1);
-    await().atMost(WAIT).until(() -> health(servers.get(1)) == ServingStatus.SERVING);
+    await().atMost(WAIT).until(() -> fleet.health(1) == ServingStatus.SERVING);
 
     cluster.killAll();
-    await().atMost(WAIT).until(() -> health(servers.get(0)) == ServingStatus.NOT_SERVING
-        && health(servers.get(1)) == ServingStatus.NOT_SERVING);
+    await().atMost(WAIT).until(() -> fleet.health(0) == ServingStatus.NOT_SERVING
+        && fleet.health(1) == ServingStatus.NOT_SERVING);
     assertThatThrownBy(() -> publish(clients.get(0), topic, List.of("refused")))
         .isInstanceOfSatisfying(StreamKitException.class, e -> {
           assertThat(e.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -189,8 +162,8 @@ class RedisClusterIT {
         });
 
     cluster.startAllAgain();
-    await().atMost(WAIT).until(() -> health(servers.get(0)) == ServingStatus.SERVING
-        && health(servers.get(1)) == ServingStatus.SERVING);
+    await().atMost(WAIT).until(() -> fleet.health(0) == ServingStatus.SERVING
+        && fleet.health(1) == ServingStatus.SERVING);
     await().atMost(WAIT).ignoreExceptions().until(() -> publish(clients.get(1), topic, List.of("after")) == 1);
   }
 }

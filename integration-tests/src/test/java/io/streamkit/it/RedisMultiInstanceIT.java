@@ -1,15 +1,13 @@
 package io.streamkit.it;
 
-import io.streamkit.testing.TestThreads;
+import static io.streamkit.testing.ServerFleet.numbered;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.streamkit.api.v1.Event;
-import io.streamkit.client.EventPublisher;
 import io.streamkit.client.ReconnectPolicy;
 import io.streamkit.client.StreamKitClient;
 import io.streamkit.client.StreamKitException;
@@ -18,14 +16,16 @@ import io.streamkit.client.Subscription;
 import io.streamkit.client.SubscriptionGapException;
 import io.streamkit.client.TopicStart;
 import io.streamkit.testing.RedisProcess;
+import io.streamkit.testing.ServerFleet;
 import io.streamkit.testing.ServerProcess;
 import io.streamkit.testing.TcpProxy;
+import io.streamkit.testing.TestThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -44,6 +44,8 @@ class RedisMultiInstanceIT {
   private static final SubscribeOptions STRICT =
       SubscribeOptions.builder().reconnectPolicy(QUICK).stopOnDiscontinuity().build();
   private static RedisProcess redis;
+  /** Closed after the tests, and with it the Redis it runs on. */
+  @AutoClose
   private static ServerFleet fleet;
   private static List<ServerProcess> servers;
   private static List<StreamKitClient> clients;
@@ -51,50 +53,18 @@ class RedisMultiInstanceIT {
   @BeforeAll
   static void startRedisAndThreeServers() throws Exception {
     redis = RedisProcess.start(true);
-    fleet = ServerFleet.start(3, "--broker", "redis", "--redis-uri", redis.uri(),
+    fleet = ServerFleet.start(redis, 3, "--broker", "redis", "--redis-uri", redis.uri(),
         "--redis-timeout", "2s", "--history-max-events", "150");
-    servers = fleet.servers;
-    clients = fleet.clients;
+    servers = fleet.servers();
+    clients = fleet.clients();
   }
 
-  @AfterAll
-  static void stopAll() throws Exception {
-    if (fleet != null) {
-      fleet.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-  }
-
-  /** Publishes {@code payloads} in one Publish call, retrying the call while the server or Redis is away. */
+  /**
+   * Publishes {@code payloads} in one Publish call, retrying the call while the server or Redis is away (only
+   * when nothing was stored: Redis refused the first event, or the server is gone), and expects all acknowledged.
+   */
   private static void publish(StreamKitClient client, String topic, List<String> payloads) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      try (EventPublisher publisher = client.publisher()) {
-        for (String p : payloads) {
-          publisher.publish(topic, ByteString.copyFromUtf8(p));
-        }
-        assertThat(publisher.complete().getCount()).isEqualTo(payloads.size());
-        return;
-      } catch (StreamKitException e) {
-        // Only retried when nothing was stored: Redis refused the first event (it was down) or the server is gone.
-        boolean nothingStored = e.status().getCode() == Status.Code.UNAVAILABLE
-            && String.valueOf(e.status().getDescription()).contains("the 0 event(s) before it were published");
-        if (!nothingStored || System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100);
-      }
-    }
-  }
-
-  private static List<String> names(String prefix, int from, int to) {
-    List<String> out = new ArrayList<>();
-    for (int i = from; i <= to; i++) {
-      out.add(prefix + i);
-    }
-    return out;
+    assertThat(ServerFleet.publish(client, topic, payloads, WAIT)).isEqualTo(payloads.size());
   }
 
   private static List<Long> range(long from, long to) {
@@ -113,7 +83,7 @@ class RedisMultiInstanceIT {
   private static void expectNext(Subscription s, String prefix, int from, int to) throws Exception {
     List<Event> got = take(s, to - from + 1);
     assertThat(got).extracting(Event::getOffset).isEqualTo(range(from, to));
-    assertThat(got).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(names(prefix, from, to));
+    assertThat(got).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(numbered(prefix, from, to));
   }
 
   private static void assertNothingMore(Subscription s) {
@@ -128,10 +98,6 @@ class RedisMultiInstanceIT {
     return subs;
   }
 
-  private static ServingStatus health(ServerProcess s) {
-    return ServerFleet.health(s);
-  }
-
   @Test
   @Order(1)
   void publishersOnEveryInstanceReachSubscribersOnEveryInstanceContiguousAndInOrder() throws Exception {
@@ -144,7 +110,7 @@ class RedisMultiInstanceIT {
       Thread t = new Thread(() -> {
         try {
           for (int batch = 0; batch < 4; batch++) {
-            publish(c, "fanout", names(who, batch * 10 + 1, batch * 10 + 10));
+            publish(c, "fanout", numbered(who, batch * 10 + 1, batch * 10 + 10));
           }
         } catch (Throwable e) {
           failures.add(e);
@@ -164,7 +130,7 @@ class RedisMultiInstanceIT {
       List<String> payloads = got.stream().map(e -> e.getPayload().toStringUtf8()).toList();
       for (int p = 0; p < 3; p++) {
         String who = "p" + p + "-";
-        assertThat(payloads.stream().filter(x -> x.startsWith(who)).toList()).isEqualTo(names(who, 1, 40));
+        assertThat(payloads.stream().filter(x -> x.startsWith(who)).toList()).isEqualTo(numbered(who, 1, 40));
       }
       if (first == null) {
         first = payloads;
@@ -178,7 +144,7 @@ class RedisMultiInstanceIT {
   @Test
   @Order(2)
   void retentionTrimmingIsReportedAsAGap() throws Exception {
-    publish(clients.get(0), "trimmed", names("t", 1, 200)); // the servers keep 150 per topic
+    publish(clients.get(0), "trimmed", numbered("t", 1, 200)); // the servers keep 150 per topic
     try (Subscription s = clients.get(1).subscribe(List.of(TopicStart.oldest("trimmed")), STRICT)) {
       String epoch = s.next(WAIT).getEpoch();
       try (Subscription resumed =
@@ -198,24 +164,20 @@ class RedisMultiInstanceIT {
   @Order(3)
   void redisKilledAndRestartedWithAppendOnlyLosesNoAcknowledgedEventAndRepeatsNone() throws Exception {
     List<Subscription> subs = subscribeOnEach("durable");
-    publish(clients.get(0), "durable", names("d", 1, 30));
+    publish(clients.get(0), "durable", numbered("d", 1, 30));
     for (Subscription s : subs) {
       assertThat(take(s, 30)).extracting(Event::getOffset).isEqualTo(range(1, 30));
     }
 
     redis.kill();
-    await().atMost(WAIT).until(() -> health(servers.get(1)) == ServingStatus.NOT_SERVING);
-    assertThatThrownBy(() -> {
-      try (EventPublisher p = clients.get(2).publisher()) {
-        p.publish("durable", ByteString.copyFromUtf8("refused"));
-        p.complete();
-      }
-    }).isInstanceOfSatisfying(StreamKitException.class,
-        e -> assertThat(e.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    await().atMost(WAIT).until(() -> fleet.health(1) == ServingStatus.NOT_SERVING);
+    assertThatThrownBy(() -> ServerFleet.publish(clients.get(2), "durable", List.of("refused"), Duration.ZERO))
+        .isInstanceOfSatisfying(StreamKitException.class,
+            e -> assertThat(e.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
 
     redis.startAgain(); // appendonly yes: the AOF brings back every acknowledged event
-    publish(clients.get(2), "durable", names("d", 31, 60));
-    await().atMost(WAIT).until(() -> health(servers.get(1)) == ServingStatus.SERVING);
+    publish(clients.get(2), "durable", numbered("d", 31, 60));
+    await().atMost(WAIT).until(() -> fleet.health(1) == ServingStatus.SERVING);
 
     for (Subscription s : subs) {
       expectNext(s, "d", 31, 60);
@@ -228,7 +190,7 @@ class RedisMultiInstanceIT {
   @Order(4)
   void redisRestartedWithoutPersistenceIsReportedAsAResetToEverySubscriber() throws Exception {
     List<Subscription> subs = subscribeOnEach("volatile");
-    publish(clients.get(0), "volatile", names("v", 1, 20));
+    publish(clients.get(0), "volatile", numbered("v", 1, 20));
     String oldEpoch = null;
     for (Subscription s : subs) {
       List<Event> got = take(s, 20);
@@ -238,7 +200,7 @@ class RedisMultiInstanceIT {
 
     redis.kill();
     redis.startAgain(false, true); // everything Redis held is gone
-    publish(clients.get(1), "volatile", names("w", 1, 10));
+    publish(clients.get(1), "volatile", numbered("w", 1, 10));
 
     for (Subscription s : subs) {
       String expectedOld = oldEpoch;
@@ -259,9 +221,9 @@ class RedisMultiInstanceIT {
   @Order(5)
   void redisRestartedFromAnOlderSnapshotIsReportedNotHidden() throws Exception {
     List<Subscription> subs = subscribeOnEach("snapshot");
-    publish(clients.get(0), "snapshot", names("s", 1, 10));
+    publish(clients.get(0), "snapshot", numbered("s", 1, 10));
     redis.snapshot(); // dump.rdb: offsets 1..10
-    publish(clients.get(0), "snapshot", names("s", 11, 20));
+    publish(clients.get(0), "snapshot", numbered("s", 11, 20));
     String oldEpoch = null;
     for (Subscription s : subs) {
       List<Event> got = take(s, 20);
@@ -271,7 +233,7 @@ class RedisMultiInstanceIT {
 
     redis.kill();
     redis.startAgain(false, false); // loads dump.rdb: the same epoch, last offset 10
-    publish(clients.get(2), "snapshot", names("x", 1, 5));
+    publish(clients.get(2), "snapshot", numbered("x", 1, 5));
 
     for (Subscription s : subs) {
       String expectedOld = oldEpoch;
@@ -282,7 +244,7 @@ class RedisMultiInstanceIT {
             assertThat(gap.newEpoch()).isNotEqualTo(expectedOld);
           });
       List<Event> fresh = take(s, 5);
-      assertThat(fresh).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(names("x", 1, 5));
+      assertThat(fresh).extracting(e -> e.getPayload().toStringUtf8()).isEqualTo(numbered("x", 1, 5));
       assertNothingMore(s);
       s.close();
     }
@@ -297,12 +259,12 @@ class RedisMultiInstanceIT {
     try (TcpProxy balancer = new TcpProxy(doomed.port());
         StreamKitClient viaBalancer = StreamKitClient.builder().target("127.0.0.1:" + balancer.port()).build();
         Subscription s = viaBalancer.subscribe(List.of(TopicStart.oldest("handover")), STRICT)) {
-      publish(clients.get(2), "handover", names("h", 1, 25));
+      publish(clients.get(2), "handover", numbered("h", 1, 25));
       assertThat(take(s, 25)).extracting(Event::getOffset).isEqualTo(range(1, 25));
 
       doomed.kill(); // SIGKILL
       balancer.retarget(servers.get(1).port());
-      publish(clients.get(2), "handover", names("h", 26, 50));
+      publish(clients.get(2), "handover", numbered("h", 26, 50));
 
       expectNext(s, "h", 26, 50);
       assertNothingMore(s);

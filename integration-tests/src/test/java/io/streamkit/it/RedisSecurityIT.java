@@ -109,6 +109,41 @@ class RedisSecurityIT {
     assertThat(bad.output()).doesNotContain(PASSWORD);
   }
 
+  /**
+   * Lettuce reads {@code redis://host:notaport} as host {@code host:notaport} on port 6379 and {@code :0} as 6379:
+   * without the start-up check these servers would wait for a Redis that cannot exist, and not exit at all.
+   */
+  @Test
+  void aBadPortHostOrSchemeStopsStartUpWithExitCodeTwoNamingTheValueWithThePasswordRedacted() throws Exception {
+    String secret = ":" + PASSWORD + "@";
+    Map<String, String> problems = new java.util.LinkedHashMap<>();
+    problems.put("redis://" + secret + "127.0.0.1:notaport",
+        "port 'notaport' of host '127.0.0.1' is not a number 1-65535");
+    problems.put("redis://" + secret + "127.0.0.1:0", "port '0' of host '127.0.0.1' is not a number 1-65535");
+    problems.put("rediss://" + secret + "127.0.0.1:65536/0",
+        "port '65536' of host '127.0.0.1' is not a number 1-65535");
+    problems.put("redis://" + secret + ":6379", "no host (expected: redis://HOST:PORT");
+    problems.put("valkey://" + secret + "127.0.0.1:6379", "unknown scheme 'valkey'");
+    for (Map.Entry<String, String> bad : problems.entrySet()) {
+      ServerProcess.Exit exit = ServerProcess.runUntilExit(EXIT_WITHIN, "--host", "127.0.0.1", "--port", "0",
+          "--broker", "redis", "--redis-uri", bad.getKey());
+      assertThat(exit.code()).as(exit.output()).isEqualTo(2);
+      assertThat(failureLine(exit)).as(bad.getKey()).startsWith("streamkit-server: invalid value for option"
+          + " '--redis-uri' (STREAMKIT_REDIS_URI): '" + bad.getKey().replace(PASSWORD, "****") + "': "
+          + bad.getValue());
+      assertThat(exit.output()).doesNotContain(PASSWORD);
+    }
+
+    // A cluster's seeds are checked one by one; the line names the bad one and where the list came from.
+    String seeds = "redis://" + secret + "127.0.0.1:7001, redis://" + secret + "127.0.0.1:7o02";
+    ServerProcess.Exit cluster = ServerProcess.runUntilExit(Map.of("STREAMKIT_REDIS_URI", seeds), EXIT_WITHIN,
+        "--host", "127.0.0.1", "--port", "0", "--broker", "redis-cluster");
+    assertThat(cluster.code()).as(cluster.output()).isEqualTo(2);
+    assertThat(failureLine(cluster)).contains("'--redis-uri' from environment variable STREAMKIT_REDIS_URI")
+        .contains("seed 'redis://:****@127.0.0.1:7o02': port '7o02' of host '127.0.0.1' is not a number 1-65535");
+    assertThat(cluster.output()).doesNotContain(PASSWORD);
+  }
+
   @Test
   void overTlsWithTheCaItWorksAndWithoutItStartUpSaysTheHandshakeFailed() throws Exception {
     TestPki pki = TestPki.create(dir, "redis-ca");

@@ -15,6 +15,7 @@ import io.streamkit.client.SubscriptionListener;
 import io.streamkit.client.TopicStart;
 import io.streamkit.testing.TestThreads;
 import io.streamkit.testing.RedisProcess;
+import io.streamkit.testing.ServerFleet;
 import io.streamkit.testing.ServerProcess;
 import io.streamkit.testing.TcpProxy;
 import java.time.Duration;
@@ -23,9 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -207,32 +205,16 @@ class ChaosRedisIT {
       throws Exception {
     int subscriberCount = Integer.getInteger("reliability.subscribers", 50);
     Duration duration = ChaosRestartIT.duration();
-    List<ServerProcess> servers = new ArrayList<>();
     List<TcpProxy> proxies = new ArrayList<>();
     List<StreamKitClient> clients = new ArrayList<>();
     List<Publisher> publishers = new ArrayList<>();
     List<Thread> publisherThreads = new ArrayList<>();
-    try (RedisProcess redis = RedisProcess.start(true)) {
-      ExecutorService starter = Executors.newFixedThreadPool(INSTANCES);
-      List<Future<ServerProcess>> starting = new ArrayList<>();
-      for (int i = 0; i < INSTANCES; i++) {
+    try (RedisProcess redis = RedisProcess.start(true);
         // Retention far beyond what a resuming subscriber can miss in a few seconds: a gap would be a failure.
-        starting.add(starter.submit(() -> ServerProcess.start(SERVER_JVM,
-            "--broker", "redis", "--redis-uri", redis.uri(), "--history-max-events", "20000")));
-      }
-      starter.shutdown();
+        ServerFleet fleet = ServerFleet.startConcurrently(INSTANCES, SERVER_JVM,
+            "--broker", "redis", "--redis-uri", redis.uri(), "--history-max-events", "20000")) {
+      List<ServerProcess> servers = fleet.servers();
       try {
-        Exception startFailure = null;
-        for (Future<ServerProcess> f : starting) {
-          try {
-            servers.add(f.get());
-          } catch (java.util.concurrent.ExecutionException e) {
-            startFailure = e; // the others are still collected, so that finally stops them
-          }
-        }
-        if (startFailure != null) {
-          throw startFailure;
-        }
         List<Integer> ports = servers.stream().map(ServerProcess::port).toList();
 
         List<Subscriber> subscribers = new ArrayList<>();
@@ -349,9 +331,6 @@ class ChaosRedisIT {
         }
         for (TcpProxy p : proxies) {
           p.close();
-        }
-        for (ServerProcess s : servers) {
-          s.close();
         }
       }
     }

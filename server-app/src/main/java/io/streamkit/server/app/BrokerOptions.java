@@ -5,6 +5,8 @@ import io.streamkit.server.broker.TopicLimits;
 import io.streamkit.server.broker.redis.RedisBroker;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -87,10 +89,18 @@ final class BrokerOptions {
     // The URI may hold a password: errors show it redacted.
     String shownUri = RedisBroker.redact(redisUri);
     if (broker.equals("redis-cluster")) {
-      ServerMain.option("--redis-uri", shownUri, () -> b.cluster(java.util.Arrays.stream(redisUri.split(","))
-          .map(String::trim).filter(u -> !u.isEmpty()).toList()));
+      List<String> seeds = Arrays.stream(redisUri.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();
+      ServerMain.option("--redis-uri", shownUri, () -> {
+        for (String seed : seeds) {
+          checkUri("seed '" + RedisBroker.redact(seed) + "': ", seed);
+        }
+        b.cluster(seeds);
+      });
     } else {
-      ServerMain.option("--redis-uri", shownUri, () -> b.uri(redisUri));
+      ServerMain.option("--redis-uri", shownUri, () -> {
+        checkUri("", redisUri);
+        b.uri(redisUri);
+      });
     }
     ServerMain.option("--redis-wait-replicas", redisWaitReplicas, () -> b.waitReplicas(redisWaitReplicas));
     ServerMain.option("--redis-key-prefix", redisKeyPrefix, () -> b.keyPrefix(redisKeyPrefix));
@@ -104,6 +114,65 @@ final class BrokerOptions {
     RedisBroker redis = built[0];
     builder.broker(redis);
     return redis::close;
+  }
+
+  /** Throws {@link IllegalArgumentException} ({@code prefix} and the problem) when {@link #uriProblem} finds one. */
+  private static void checkUri(String prefix, String uri) {
+    String problem = uriProblem(uri);
+    if (problem != null) {
+      throw new IllegalArgumentException(prefix + problem);
+    }
+  }
+
+  /**
+   * What is wrong with one Redis URI's text, or null: Lettuce takes {@code redis://host:notaport} as host
+   * {@code host:notaport} on port 6379 and {@code redis://host:0} as port 6379, so such a typo would only show as
+   * a broker retrying for ever. Checked here: the scheme ({@code redis} or {@code rediss}), a host, and a port, if
+   * given, of 1 to 65535. Never quotes the user-info part, which may hold the password.
+   */
+  private static String uriProblem(String uri) {
+    int schemeEnd = uri.indexOf("://");
+    if (schemeEnd < 0) {
+      return "no scheme (expected: redis://HOST:PORT or rediss://HOST:PORT, e.g. redis://127.0.0.1:6379)";
+    }
+    String scheme = uri.substring(0, schemeEnd);
+    if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+      return "unknown scheme '" + scheme + "' (expected: redis://HOST:PORT or rediss://HOST:PORT)";
+    }
+    String rest = uri.substring(schemeEnd + 3);
+    String hostPort = rest.substring(rest.lastIndexOf('@') + 1); // after the user info, password and all
+    int pathStart = indexOfAny(hostPort, "/?#");
+    if (pathStart >= 0) {
+      hostPort = hostPort.substring(0, pathStart);
+    }
+    int hostEnd = 0; // an IPv6 address is in brackets, its colons before the port's
+    if (hostPort.startsWith("[")) {
+      hostEnd = hostPort.indexOf(']');
+      if (hostEnd < 0) {
+        return "host '" + hostPort + "' has no closing ']' (expected: " + scheme + "://[IPV6]:PORT)";
+      }
+    }
+    int portColon = hostPort.indexOf(':', hostEnd);
+    String host = portColon < 0 ? hostPort : hostPort.substring(0, portColon);
+    if (host.isEmpty() || host.equals("[]")) {
+      return "no host (expected: " + scheme + "://HOST:PORT, e.g. " + scheme + "://127.0.0.1:6379)";
+    }
+    if (portColon >= 0) {
+      String port = hostPort.substring(portColon + 1);
+      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+        return "port '" + port + "' of host '" + host + "' is not a number 1-65535";
+      }
+    }
+    return null;
+  }
+
+  private static int indexOfAny(String text, String chars) {
+    for (int i = 0; i < text.length(); i++) {
+      if (chars.indexOf(text.charAt(i)) >= 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The history and lag options as the broker's limits, each checked and named as the user wrote it. */

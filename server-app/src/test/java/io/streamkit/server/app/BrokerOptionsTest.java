@@ -2,9 +2,6 @@ package io.streamkit.server.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -24,7 +21,7 @@ class BrokerOptionsTest {
 
   @Test
   void anUnknownBrokerStopsStartUpWithExitCodeTwoNamingTheOptionAndItsVariable() {
-    String err = captureStderr(() -> assertThat(ServerMain.run("--port", "0", "--broker", "kafka")).isEqualTo(2));
+    String err = ServerMainTest.captureStderr(() -> assertThat(ServerMain.run("--port", "0", "--broker", "kafka")).isEqualTo(2));
 
     assertThat(err).contains("--broker").contains("STREAMKIT_BROKER").contains("kafka")
         .contains("expected: memory, redis or redis-cluster");
@@ -32,7 +29,7 @@ class BrokerOptionsTest {
 
   @Test
   void aRedisUriThatIsNotOneStopsStartUpWithExitCodeTwo() {
-    String err = captureStderr(() -> assertThat(
+    String err = ServerMainTest.captureStderr(() -> assertThat(
         ServerMain.run("--port", "0", "--broker", "redis", "--redis-uri", "http://example")).isEqualTo(2));
 
     assertThat(err).contains("--redis-uri").contains("STREAMKIT_REDIS_URI").contains("http://example")
@@ -41,7 +38,7 @@ class BrokerOptionsTest {
 
   @Test
   void aNegativeWaitReplicasStopsStartUpWithExitCodeTwoNamingTheOptionAndItsVariable() {
-    String err = captureStderr(() -> assertThat(ServerMain.run("--port", "0", "--broker", "redis",
+    String err = ServerMainTest.captureStderr(() -> assertThat(ServerMain.run("--port", "0", "--broker", "redis",
         "--redis-wait-replicas", "-1")).isEqualTo(2));
 
     assertThat(err).contains("--redis-wait-replicas").contains("STREAMKIT_REDIS_WAIT_REPLICAS").contains("-1")
@@ -50,21 +47,9 @@ class BrokerOptionsTest {
 
   @Test
   void aClusterSeedThatIsNotAUriStopsStartUpWithExitCodeTwo() {
-    String err = captureStderr(() -> assertThat(ServerMain.run("--port", "0", "--broker", "redis-cluster",
+    String err = ServerMainTest.captureStderr(() -> assertThat(ServerMain.run("--port", "0", "--broker", "redis-cluster",
         "--redis-uri", "redis://127.0.0.1:7001,http://example")).isEqualTo(2));
 
     assertThat(err).contains("--redis-uri").contains("http://example").contains("expected: redis://HOST:PORT");
-  }
-
-  private static String captureStderr(Runnable r) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      r.run();
-    } finally {
-      System.setErr(original);
-    }
-    return buffer.toString(StandardCharsets.UTF_8);
   }
 }

@@ -6,31 +6,29 @@ import io.streamkit.server.broker.BrokerSubscription;
 import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.TopicEvent;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One subscription as a broker decorator sees it (metrics, the web console's topic directory): the sink the
- * delegate broker delivers to, which forwards every {@link EventSink} method to the subscriber's sink, and the
- * handle the caller cancels, which forwards to the delegate's subscription. A subclass hears each event the
- * subscriber took ({@link #delivered}) and, exactly once, that the subscription is over ({@link #released}).
+ * delegate broker delivers to, a {@link ForwardingEventSink} to the subscriber's sink, and the handle the caller
+ * cancels, which forwards to the delegate's subscription. A subclass hears each event the subscriber took
+ * ({@link #delivered}) and, exactly once, that the subscription is over ({@link #released}).
  *
- * <p>Why one class: the decorators had each written this forwarding and their release-once bookkeeping, and a
- * wrapper that forgets a method (an {@code offer} that bypasses the count, a {@code cancel} that never releases)
- * is the bug the SPI decorator test exists for.
+ * <p>Why one class: the decorators had each written their release-once bookkeeping, and a wrapper that forgets a
+ * method (an {@code offer} that bypasses the count, a {@code cancel} that never releases) is the bug the SPI
+ * decorator test exists for.
  *
  * <p>Threading: sink callbacks come from the delegate broker, serialized per subscription (so {@link #delivered}
  * may use plain fields); {@code resume} and {@code cancel} may come from any thread; {@link #released} runs on
  * whichever thread ends the subscription first. Events may arrive before {@link #subscribeThrough} returned.
  */
-public abstract class ObservedSubscription implements EventSink, BrokerSubscription {
-  private final EventSink sink;
+public abstract class ObservedSubscription extends ForwardingEventSink implements BrokerSubscription {
   private final AtomicBoolean released = new AtomicBoolean();
   /** Set once the delegate's subscribe returned. */
   private volatile BrokerSubscription subscription;
 
   protected ObservedSubscription(EventSink sink) {
-    this.sink = sink;
+    super(sink);
   }
 
   /**
@@ -54,20 +52,15 @@ public abstract class ObservedSubscription implements EventSink, BrokerSubscript
   protected abstract void released();
 
   @Override
-  public final boolean isReady() {
-    return sink.isReady();
-  }
-
-  @Override
   public final void onEvent(TopicEvent event) {
-    sink.onEvent(event);
+    super.onEvent(event);
     delivered(event);
   }
 
   /** The sink's own offer (one lock for the readiness check and the send); a refused offer is not delivered. */
   @Override
   public final boolean offer(TopicEvent event) {
-    if (!sink.offer(event)) {
+    if (!super.offer(event)) {
       return false;
     }
     delivered(event);
@@ -75,14 +68,9 @@ public abstract class ObservedSubscription implements EventSink, BrokerSubscript
   }
 
   @Override
-  public final Executor executor() {
-    return sink.executor();
-  }
-
-  @Override
   public void onEnd(Status status) {
     release();
-    sink.onEnd(status);
+    super.onEnd(status);
   }
 
   @Override

@@ -10,8 +10,9 @@ import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.TopicEvent;
-import io.streamkit.server.internal.broker.ObservedSubscription;
 import io.streamkit.server.broker.Topics;
+import io.streamkit.server.internal.broker.ForwardingBroker;
+import io.streamkit.server.internal.broker.ObservedSubscription;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,17 +27,16 @@ import java.util.concurrent.TimeUnit;
  * {@value #LATENCY_SAMPLE_EVERY}th after it, because reading the clock and recording into a histogram costs several
  * times the counting, and a systematic sample keeps the distribution.
  */
-final class MeteredBroker implements Broker {
+final class MeteredBroker extends ForwardingBroker {
   /** A power of two: one delivery in this many per subscription is timed. */
   static final int LATENCY_SAMPLE_EVERY = 16;
 
-  private final Broker delegate;
   private final TopicMetersTable topics;
   private final Timer publishToDeliver;
   private final Counter endedSlow;
 
   MeteredBroker(Broker delegate, TopicMetersTable topics, Timer publishToDeliver, Counter endedSlow) {
-    this.delegate = delegate;
+    super(delegate);
     this.topics = topics;
     this.publishToDeliver = publishToDeliver;
     this.endedSlow = endedSlow;
@@ -44,7 +44,7 @@ final class MeteredBroker implements Broker {
 
   @Override
   public CompletableFuture<Published> publish(String topic, ByteString payload, Map<String, String> headers) {
-    CompletableFuture<Published> stored = delegate.publish(topic, payload, headers);
+    CompletableFuture<Published> stored = super.publish(topic, payload, headers);
     if (stored.isDone()) {
       // The in-memory broker stores before it returns: count without allocating a completion stage.
       if (!stored.isCompletedExceptionally()) {
@@ -59,22 +59,7 @@ final class MeteredBroker implements Broker {
   @Override
   public BrokerSubscription subscribe(String topic, Position position, EventSink sink) {
     Topics.check(topic); // as the delegate would: no meters for a name that is rejected
-    return new MeteredSubscription(sink, topics.subscribe(topic)).subscribeThrough(delegate, topic, position);
-  }
-
-  @Override
-  public void watchAvailability(AvailabilityListener listener) {
-    delegate.watchAvailability(listener);
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
-  public String toString() {
-    return "MeteredBroker{" + delegate + "}";
+    return new MeteredSubscription(sink, topics.subscribe(topic)).subscribeThrough(delegate(), topic, position);
   }
 
   /** One subscription: counts its deliveries, samples their latency, and counts an end for falling behind. */

@@ -1,7 +1,6 @@
 package io.streamkit.server.internal.tracing;
 
 import com.google.protobuf.ByteString;
-import io.grpc.Status;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -17,10 +16,11 @@ import io.streamkit.server.broker.EventSink;
 import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.TopicEvent;
+import io.streamkit.server.internal.broker.ForwardingBroker;
+import io.streamkit.server.internal.broker.ForwardingEventSink;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 /**
  * Traces what goes through a {@link Broker}, whoever calls it (the Publish RPCs, handlers, the embedding
@@ -39,18 +39,17 @@ import java.util.concurrent.Executor;
  *
  * Everything else is the delegate's. Thread-safe. Only wired in when tracing is on.
  */
-final class TracingBroker implements Broker {
+final class TracingBroker extends ForwardingBroker {
   private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
   private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
   private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("messaging.operation.name");
   private static final AttributeKey<Long> OFFSET = AttributeKey.longKey("streamkit.offset");
   private static final AttributeKey<String> EPOCH = AttributeKey.stringKey("streamkit.epoch");
 
-  private final Broker delegate;
   private final Tracer tracer;
 
   TracingBroker(Broker delegate, Tracer tracer) {
-    this.delegate = delegate;
+    super(delegate);
     this.tracer = tracer;
   }
 
@@ -65,7 +64,7 @@ final class TracingBroker implements Broker {
         .startSpan();
     CompletableFuture<Published> stored;
     try {
-      stored = delegate.publish(topic, payload, TraceHeaders.with(headers, Context.root().with(span)));
+      stored = super.publish(topic, payload, TraceHeaders.with(headers, Context.root().with(span)));
     } catch (RuntimeException e) {
       ServerTracing.failed(span, e);
       span.end();
@@ -85,45 +84,24 @@ final class TracingBroker implements Broker {
 
   @Override
   public BrokerSubscription subscribe(String topic, Position position, EventSink sink) {
-    return delegate.subscribe(topic, position, new TracedSink(sink, Span.current().getSpanContext()));
-  }
-
-  @Override
-  public void watchAvailability(AvailabilityListener listener) {
-    delegate.watchAvailability(listener);
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
-  public String toString() {
-    return "TracingBroker{" + delegate + "}";
+    return super.subscribe(topic, position, new TracedSink(sink, Span.current().getSpanContext()));
   }
 
   /** One subscription's sink: a deliver span per event it took. */
-  private final class TracedSink implements EventSink {
-    private final EventSink sink;
+  private final class TracedSink extends ForwardingEventSink {
     /** The span current at subscribe (invalid for none): each delivery links to it. */
     private final SpanContext subscriber;
 
     TracedSink(EventSink sink, SpanContext subscriber) {
-      this.sink = sink;
+      super(sink);
       this.subscriber = subscriber;
-    }
-
-    @Override
-    public boolean isReady() {
-      return sink.isReady();
     }
 
     @Override
     public void onEvent(TopicEvent event) {
       Span span = deliverSpan(event).startSpan();
       try (Scope ignored = span.makeCurrent()) {
-        sink.onEvent(event);
+        super.onEvent(event);
       } finally {
         span.end();
       }
@@ -133,7 +111,7 @@ final class TracingBroker implements Broker {
     @Override
     public boolean offer(TopicEvent event) {
       Instant start = Instant.now();
-      if (!sink.offer(event)) {
+      if (!super.offer(event)) {
         return false;
       }
       deliverSpan(event).setStartTimestamp(start).startSpan().end();
@@ -153,16 +131,6 @@ final class TracingBroker implements Broker {
         b.addLink(subscriber);
       }
       return b;
-    }
-
-    @Override
-    public Executor executor() {
-      return sink.executor();
-    }
-
-    @Override
-    public void onEnd(Status status) {
-      sink.onEnd(status);
     }
   }
 }

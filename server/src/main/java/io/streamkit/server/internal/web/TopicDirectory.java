@@ -8,6 +8,7 @@ import io.streamkit.server.broker.Position;
 import io.streamkit.server.broker.Published;
 import io.streamkit.server.broker.TopicEvent;
 import io.streamkit.server.broker.Topics;
+import io.streamkit.server.internal.broker.ForwardingBroker;
 import io.streamkit.server.internal.broker.ObservedSubscription;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,10 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe. Cost per delivered event: one striped counter increment and one volatile read (a write when the
  * offset is new to this server).
  */
-public final class TopicDirectory implements Broker {
+public final class TopicDirectory extends ForwardingBroker {
   static final int MAX_TOPICS = 1_000;
 
-  private final Broker delegate;
   private final ConcurrentHashMap<String, Entry> topics = new ConcurrentHashMap<>();
   private final LongAdder published = new LongAdder();
   private final LongAdder delivered = new LongAdder();
@@ -65,12 +65,12 @@ public final class TopicDirectory implements Broker {
   }
 
   public TopicDirectory(Broker delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   @Override
   public CompletableFuture<Published> publish(String topic, ByteString payload, Map<String, String> headers) {
-    CompletableFuture<Published> stored = delegate.publish(topic, payload, headers);
+    CompletableFuture<Published> stored = super.publish(topic, payload, headers);
     stored.thenAccept(p -> {
       published.increment();
       Entry e = entry(p.topic());
@@ -85,22 +85,7 @@ public final class TopicDirectory implements Broker {
   public BrokerSubscription subscribe(String topic, Position position, EventSink sink) {
     Topics.check(topic); // as the delegate would: nothing noted for a name that is rejected
     Entry entry = entry(topic);
-    return new Watched(sink, entry).subscribeThrough(delegate, topic, position);
-  }
-
-  @Override
-  public void watchAvailability(AvailabilityListener listener) {
-    delegate.watchAvailability(listener);
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
-  public String toString() {
-    return "TopicDirectory{" + delegate + "}";
+    return new Watched(sink, entry).subscribeThrough(delegate(), topic, position);
   }
 
   private Entry entry(String topic) {

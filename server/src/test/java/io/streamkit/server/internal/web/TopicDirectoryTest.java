@@ -27,12 +27,13 @@ class TopicDirectoryTest {
       if (Modifier.isStatic(m.getModifiers())) {
         continue;
       }
-      Method own = TopicDirectory.class.getMethod(m.getName(), m.getParameterTypes());
-      assertThat(own.getDeclaringClass()).as("TopicDirectory forwards %s", m).isEqualTo(TopicDirectory.class);
+      // Declared by TopicDirectory or by the shared ForwardingBroker it extends, never left to the interface default.
+      assertThat(TopicDirectory.class.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass().isInterface())
+          .as("TopicDirectory forwards %s", m).isFalse();
     }
     Class<?> watched = Class.forName(TopicDirectory.class.getName() + "$Watched");
     for (Method m : EventSink.class.getMethods()) {
-      // Declared by Watched or by the shared ObservedSubscription it extends, never left to the interface default.
+      // Declared by Watched or by what it extends (ObservedSubscription, ForwardingEventSink), never the interface.
       assertThat(watched.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass().isInterface())
           .as("its sink forwards %s", m).isFalse();
     }
