@@ -157,9 +157,10 @@ final class PushScenarios {
    * {@code idle}: N live subscriptions that receive one event (which proves they are registered), then idle; the
    * server's heap after GC and RSS per subscription, and the load tool's own heap after GC, RSS and threads. The
    * subscriptions go over {@link LoadOptions#subscriberConnections()} connections, at most
-   * {@code --max-streams-per-connection} on one (a stream beyond the server's limit would never start). One event is published a second until every subscription has one, or until
-   * {@code --register-timeout} passes without one more getting it; those still without it count as failed. The
-   * server is measured once the last event published has reached every subscription.
+   * {@code --max-streams-per-connection} on one (a stream beyond the server's limit would never start). One event
+   * is published a second until every subscription has one, or until {@code --register-timeout} passes without one
+   * more getting it; those still without it count as failed. The server is measured once the last event published
+   * has reached every subscription.
    */
   static Result idle(LoadOptions o) throws Exception {
     if (o.serverPid <= 0) {
