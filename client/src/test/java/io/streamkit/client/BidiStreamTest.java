@@ -196,8 +196,12 @@ class BidiStreamTest {
 
     stream.close();
 
-    // Behind the flood (the server writes until flow control stops it), the cancel reached the server's handler
-    // 3.0-4.0 s later on a shared, loaded 2-core machine (6 runs); a 5 s limit failed 2 runs in 6.
+    // The client sends RST_STREAM at once, but the server reads it only once its flood stops: Netty 4.2's event
+    // loop runs queued tasks for up to 1 s (io.netty.eventLoop.maxTaskProcessingQuantumMs) before it reads the
+    // socket again, and a writer at full speed keeps its queue full (flush, write done, onReady, write), so the
+    // flood goes on until the client's flow-control window (1 MiB or more, auto-tuned) is full. Measured with
+    // frame logs: RST sent, read 700 ms later, 48,000 messages written after the cancel; with a 64 KiB client
+    // window, 69 ms. Quiet machine about 0.6 s; 3-4 s on a shared, loaded 2-core machine, hence the 15 s limit.
     assertThat(server.awaitCancellations(1, Duration.ofSeconds(15))).isTrue();
     assertThat(client.openStreams()).isZero();
     assertThatThrownBy(replies::hasNext)
