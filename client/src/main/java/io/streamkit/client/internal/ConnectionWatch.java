@@ -131,7 +131,19 @@ public final class ConnectionWatch {
   }
 
   private void follow(ConnectivityState seen) {
-    transition(map(seen));
+    ConnectionState next = map(seen);
+    if (next == ConnectionState.READY) {
+      ConnectionState before;
+      synchronized (this) {
+        before = state;
+      }
+      if (before == ConnectionState.IDLE) {
+        // gRPC says that the state changed, not to what, and a fast connect passes CONNECTING between two looks
+        // at it; a READY channel did connect, so the listener hears the sequence ConnectionState documents.
+        transition(ConnectionState.CONNECTING);
+      }
+    }
+    transition(next);
     if (seen == ConnectivityState.SHUTDOWN) {
       return;
     }

@@ -51,6 +51,13 @@ class ConnectionWatchTest {
   }
 
   @Test
+  void aConnectionMadeBetweenTwoLooksAtTheChannelIsStillHeardAsConnectingThenReady() {
+    become(ConnectivityState.READY); // IDLE, then READY at the next look: CONNECTING passed unseen
+
+    assertThat(heard).containsExactly(ConnectionState.CONNECTING, ConnectionState.READY);
+  }
+
+  @Test
   void whileReconnectingTheBackoffIsResetOnThePolicysScheduleUntilReady() {
     become(ConnectivityState.TRANSIENT_FAILURE);
 

@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's Netty event loops, plus a watch on every accepted connection, which
+ * The server's Netty event loops (the connection loops return to their sockets every few milliseconds under load:
+ * {@link ConnectionLoops}), plus a watch on every accepted connection, which
  * <ul>
  *   <li>limits the HTTP/2 control frames nothing else limits ({@link ControlFrameLimit});
  *   <li>refuses, as they are accepted, connections from addresses recently cut off for abuse ({@link AbuseBans},
@@ -69,7 +70,7 @@ public final class ConnectionGuard implements AutoCloseable {
     // here because a server channel of our own needs event loops of our own.
     this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("streamkit-netty-accept", true),
         NioIoHandler.newFactory());
-    this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("streamkit-netty-worker", true),
+    this.workers = new ConnectionLoops(0, new DefaultThreadFactory("streamkit-netty-worker", true),
         NioIoHandler.newFactory());
   }
 
